@@ -1,0 +1,49 @@
+/*
+ * cli.h - what the subcommands of the pliant tool share.
+ *
+ * The tool uses only include/pliant.h from the library. Exit codes
+ * (DESIGN.md): 0 success, 1 some inputs were bad but the rest was done,
+ * 2 usage error, 3 nothing could be done.
+ */
+#ifndef PL_CLI_H
+#define PL_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "pliant.h"
+
+enum { EXIT_PARTIAL = 1, EXIT_USAGE = 2, EXIT_NOTHING = 3 };
+
+struct cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv);   /* argv[0] is the command name */
+    const char *summary;                 /* one line for `pliant --help` */
+    const char *usage;                   /* full help for `pliant help X` */
+};
+
+/* git-style messages on stderr: "pliant: <msg>". */
+void die_usage(const struct cmd *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+void error_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warning_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Read a whole file into memory (for small inputs); NULL with errno set. */
+unsigned char *read_file(const char *path, size_t *n);
+
+/* Look up a command by name. */
+const struct cmd *cmd_find(const char *name);
+
+/* True when argv[i] is -h or --help. */
+bool is_help(const char *arg);
+
+/* JSON string writer: a quoted, escaped string (bytes need not be
+ * NUL-terminated; invalid UTF-8 is replaced by U+FFFD). */
+void json_str(FILE *f, const char *s, size_t n);
+
+#define DECLARE_CMD(name) int cmd_##name(int argc, char **argv)
+DECLARE_CMD(inspect);
+DECLARE_CMD(simulate);
+extern const struct cmd cmd_inspect_def, cmd_simulate_def;
+
+#endif
