@@ -68,10 +68,11 @@ $(BUILD)/fuzz/%-replay: fuzz/%.c fuzz/replay-main.c $(BUILD)/libpliant.a
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< fuzz/replay-main.c $(BUILD)/libpliant.a $(LDLIBS)
 
 # make check: a sanitizer build of everything in build-check/, then the
-# test runner, which prints the closing "N passed, N failed" line.
+# test runner, which prints the closing "N passed, N failed" line. A build
+# error is counted as a failure there (-k: the rest is built and tested).
 check: deps-quiet
-	$(MAKE) --no-print-directory BUILD=build-check SANITIZE=address,undefined OPT=-O1 check-build
-	BUILD=build-check tests/run-all.sh
+	$(MAKE) --no-print-directory -k BUILD=build-check SANITIZE=address,undefined OPT=-O1 check-build; \
+	BUILD=build-check BUILD_STATUS=$$? tests/run-all.sh
 
 check-build: $(BUILD)/pliant $(UNIT_BIN) $(FUZZ_REPLAY)
 
