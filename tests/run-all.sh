@@ -102,7 +102,13 @@ show() {
         [ -s "$f" ] || continue
         at=$(grep -n -m1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer' "$f" | cut -d: -f1)
         if [ -n "$at" ]; then
-            tail -n +"$((at > 3 ? at - 3 : 1))" "$f" | head -n "$TEST_TAIL"
+            at=$((at > 3 ? at - 3 : 1))
+            tail -n +"$at" "$f" | head -n "$TEST_TAIL"
+            # ... and the end, where a test says what it expected.
+            if [ $((at + TEST_TAIL)) -le "$(wc -l <"$f")" ]; then
+                echo "..."
+                tail -n 3 "$f"
+            fi
         else
             tail -n "$TEST_TAIL" "$f"
         fi | sed 's/^/    | /'
