@@ -27,7 +27,8 @@
 # Each CLI test runs from the repository root with PLIANT (absolute path
 # of $BUILD/pliant), BUILD, and a fresh empty TMPDIR under $BUILD/tmp/,
 # which is removed when the test passes. XDG_DATA_HOME and HOME point into
-# that TMPDIR so that no test can touch the user's own store.
+# that TMPDIR, and PLIANT_DB is unset, so that no test can touch the
+# user's own store.
 #
 # Sanitizers exit with status 99 (not 1), so a sanitizer report is never
 # mistaken for pliant's "some inputs were bad" status.
@@ -219,9 +220,9 @@ run_cli() {
         mkdir -p "$tmp"
         log=$LOGS/$name.log
         if [ -x "$t" ]; then set -- "$t"; else set -- sh "$t"; fi
-        runq "$log" "$log" env PLIANT="$B/pliant" BUILD="$BUILD" TMPDIR="$tmp" \
+        runq "$log" "$log" env -u PLIANT_DB PLIANT="$B/pliant" BUILD="$BUILD" TMPDIR="$tmp" \
             HOME="$tmp/home" XDG_DATA_HOME="$tmp/xdg-data" \
-            XDG_CONFIG_HOME="$tmp/xdg-config" PLIANT_DB= \
+            XDG_CONFIG_HOME="$tmp/xdg-config" \
             timeout -k 5 "$TEST_TIMEOUT" "$@"
         rc=$?
         case $rc in
