@@ -92,6 +92,10 @@ static void put_num(FILE *f, double x)
 
 static void put_time(FILE *f, double fit_s, bool json)
 {
+    if (!(fit_s >= 0 && fit_s <= 4294967295.0)) { /* not a FIT date_time */
+        put_num(f, fit_s);
+        return;
+    }
     time_t t = (time_t)fit_s + PL_FIT_EPOCH_S;
     struct tm tm;
     char buf[32];

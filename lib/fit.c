@@ -148,7 +148,8 @@ static inline uint64_t ld64(const uint8_t *p, bool be)
 
 /* Read one element of a base type: the raw bit pattern (for the invalid
  * test and 64-bit exactness) and its numeric value. */
-static inline double elem(unsigned base, const uint8_t *p, bool be, uint64_t *raw)
+static inline __attribute__((always_inline)) double elem(unsigned base, const uint8_t *p, bool be,
+                                                        uint64_t *raw)
 {
     switch (base) {
     case PL_FIT_SINT8:
@@ -216,6 +217,14 @@ enum op_kind {
                    unknown base type */
 };
 
+/* The hot loop's readers: one per base type and byte order for single
+ * numbers, so a data message costs one switch per field. */
+enum reader {
+    R_U8, R_S8, R_U16, R_S16, R_U32, R_S32, R_U16B, R_S16B, R_U32B, R_S32B,
+    R_OTHER_NUM,   /* floats and 64-bit types, through elem() */
+    R_ARRAY, R_STRING, R_BYTES, R_SKIP,
+};
+
 /* Op flags. */
 #define OPF_SCALE 0x01     /* apply scale and offset */
 #define OPF_SLOW 0x02      /* components, sub-fields or accumulation */
@@ -227,6 +236,7 @@ struct op {
     uint8_t size;           /* bytes */
     uint8_t base;           /* base type as written */
     uint8_t kind;           /* enum op_kind */
+    uint8_t rd;             /* enum reader: how the hot loop reads it */
     uint8_t flags;
     uint16_t count;         /* elements (OP_NUM: 1) */
     uint64_t invalid;
@@ -234,6 +244,32 @@ struct op {
     const struct pl_fit_field *field;
     const struct pl_fit_field_info *info;  /* NULL when not in the profile */
 };
+
+static uint8_t reader_for(const struct op *o, bool be)
+{
+    if (o->kind == OP_ARRAY)
+        return R_ARRAY;
+    if (o->kind == OP_STRING)
+        return R_STRING;
+    if (o->kind == OP_BYTES)
+        return o->size ? R_BYTES : R_SKIP;
+    switch (o->base) {
+    case PL_FIT_ENUM: case PL_FIT_UINT8: case PL_FIT_UINT8Z: case PL_FIT_BYTE:
+        return R_U8;
+    case PL_FIT_SINT8:
+        return R_S8;
+    case PL_FIT_UINT16: case PL_FIT_UINT16Z:
+        return be ? R_U16B : R_U16;
+    case PL_FIT_SINT16:
+        return be ? R_S16B : R_S16;
+    case PL_FIT_UINT32: case PL_FIT_UINT32Z:
+        return be ? R_U32B : R_U32;
+    case PL_FIT_SINT32:
+        return be ? R_S32B : R_S32;
+    default:
+        return R_OTHER_NUM;
+    }
+}
 
 /* A developer field in a definition. The description is looked up by
  * (dev_index, num) per message, since a field_description may come or
@@ -246,10 +282,26 @@ struct devop {
     struct pl_fit_field undescribed;  /* used while no description exists */
 };
 
+/* A compiled component of a one-element field whose expansion needs no
+ * state: bits [shift, shift + bits) of the source become the target. Most
+ * record messages need only these (speed -> enhanced_speed, altitude ->
+ * enhanced_altitude), so they run without the general slow pass. */
+struct xop {
+    uint16_t src;           /* op index of the source field */
+    int16_t native;         /* op index of the target in the same message,
+                               or -1 */
+    uint8_t shift;
+    uint64_t mask;
+    double scale, offset;   /* the component's */
+    double tscale, toffset; /* the target's, for its invalid test */
+    double tinvalid;
+    const struct pl_fit_field *target;
+};
+
 struct fdef {
     bool defined;
     bool be;                /* big-endian data */
-    bool slow;
+    bool slow;              /* needs the general slow pass */
     uint16_t global;
     const struct pl_fit_msg_info *mi;
     uint32_t size;          /* bytes of data after the record header */
@@ -257,6 +309,9 @@ struct fdef {
     struct op *ops;
     struct devop *devops;
     struct pl_fit_field *unknown;   /* descriptors of unknown fields */
+    struct xop *xops;       /* simple components, when !slow */
+    uint16_t nxops;
+    int16_t ts_op;          /* op index of a uint32 timestamp (253), or -1 */
     uint32_t nums_max;      /* numbers this message may need */
     uint32_t values_max;
 };
@@ -377,6 +432,7 @@ static int fail(struct pl_fit_decoder *d, struct pl_diag *diag, int code, uint64
 
 static void fdef_release(struct fdef *f)
 {
+    pl__free(f->xops);
     pl__free(f->ops);
     pl__free(f->devops);
     pl__free(f->unknown);
@@ -460,6 +516,80 @@ static void count_expansion(const struct pl_fit_msg_info *mi, const struct pl_fi
         if (t && t->ncomponents)
             count_expansion(mi, t->components, t->ncomponents, depth + 1, values, nums);
     }
+}
+
+/* True when op's components can run as xops: a one-element field with
+ * components only (no sub-fields, no accumulation), each component to a
+ * different target that has no components of its own. */
+static bool simple_components(const struct fdef *f, const struct op *o)
+{
+    const struct pl_fit_field_info *fi = o->info;
+    if (!fi || o->kind != OP_NUM || fi->nsubfields || fi->accumulated)
+        return false;
+    if (fi->pub.show != PL_FIT_SHOW_NUMBER && fi->pub.type != PL_FIT_TYPE_NONE)
+        return true; /* the profile expands no components of named types */
+    unsigned ebits = bases[fi->pub.base < PL_FIT_BASE_COUNT_ ? fi->pub.base : PL_FIT_BYTE].size * 8u;
+    unsigned at = 0;
+    for (unsigned j = 0; j < fi->ncomponents; j++) {
+        const struct pl_fit_component *c = &fi->components[j];
+        const struct pl_fit_field_info *t = pl__fit_field_info(f->mi, c->target);
+        if (c->accumulate || !t || t->ncomponents || c->bits == 0 || at + c->bits > ebits)
+            return false;
+        for (unsigned k = 0; k < j; k++)
+            if (fi->components[k].target == c->target)
+                return false;
+        at += c->bits;
+    }
+    return true;
+}
+
+/* Turn the slow ops of a definition into xops when all of them are
+ * simple; leaves f->slow set otherwise. False when out of memory. */
+static bool compile_simple_components(struct fdef *f)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < f->nops; i++) {
+        const struct op *o = &f->ops[i];
+        if (!(o->flags & OPF_SLOW))
+            continue;
+        if (!simple_components(f, o))
+            return true; /* stays on the general path */
+        if (o->info->pub.show == PL_FIT_SHOW_NUMBER || o->info->pub.type == PL_FIT_TYPE_NONE)
+            n += o->info->ncomponents;
+    }
+    f->xops = pl__calloc(n ? n : 1, sizeof *f->xops);
+    if (!f->xops)
+        return false;
+    for (unsigned i = 0; i < f->nops; i++) {
+        const struct op *o = &f->ops[i];
+        const struct pl_fit_field_info *fi = o->info;
+        if (!(o->flags & OPF_SLOW) ||
+            !(fi->pub.show == PL_FIT_SHOW_NUMBER || fi->pub.type == PL_FIT_TYPE_NONE))
+            continue;
+        unsigned shift = 0;
+        for (unsigned j = 0; j < fi->ncomponents; j++) {
+            const struct pl_fit_component *c = &fi->components[j];
+            const struct pl_fit_field_info *t = pl__fit_field_info(f->mi, c->target);
+            unsigned tb = t->pub.base < PL_FIT_BASE_COUNT_ ? t->pub.base : PL_FIT_BYTE;
+            struct xop *x = &f->xops[f->nxops++];
+            x->src = (uint16_t)i;
+            x->native = -1;
+            for (unsigned k = 0; k < f->nops; k++)
+                if (f->ops[k].info == t)
+                    x->native = (int16_t)k;
+            x->shift = (uint8_t)shift;
+            x->mask = c->bits >= 64 ? UINT64_MAX : ((uint64_t)1 << c->bits) - 1;
+            x->scale = c->scale;
+            x->offset = c->offset;
+            x->tscale = t->scale;
+            x->toffset = t->offset;
+            x->tinvalid = (double)bases[tb].invalid;
+            x->target = &t->pub;
+            shift += c->bits;
+        }
+    }
+    f->slow = false;
+    return true;
 }
 
 /* Compile a definition message into a plan. p points at the reserved byte
@@ -587,6 +717,33 @@ static int compile_def(struct pl_fit_decoder *d, uint8_t local, bool has_dev, co
         values++;
         nums += o->size; /* at most one number per byte */
     }
+    /* An accumulated field matters only to a component in the same
+     * definition that accumulates into it; without one it is a plain
+     * number. */
+    nf.slow = false;
+    for (unsigned i = 0; i < nf.nops; i++) {
+        struct op *o = &nf.ops[i];
+        if ((o->flags & OPF_ACCUM) && !o->info->ncomponents && !o->info->nsubfields) {
+            bool fed = false;
+            for (unsigned k = 0; k < nf.nops && !fed; k++)
+                for (unsigned c = 0; nf.ops[k].info && c < nf.ops[k].info->ncomponents; c++)
+                    fed |= nf.ops[k].info->components[c].target == o->field->num &&
+                           nf.ops[k].info->components[c].accumulate;
+            if (!fed)
+                o->flags &= (uint8_t)~(OPF_SLOW | OPF_ACCUM);
+        }
+        nf.slow |= (o->flags & OPF_SLOW) != 0;
+    }
+    nf.ts_op = -1;
+    for (unsigned i = 0; i < nf.nops; i++) {
+        nf.ops[i].rd = reader_for(&nf.ops[i], nf.be);
+        if (nf.ops[i].flags & OPF_TIMESTAMP)
+            nf.ts_op = (int16_t)i;
+    }
+    if (nf.slow && !compile_simple_components(&nf)) {
+        rc = PL_ENOMEM;
+        goto out;
+    }
     nf.size = at;
     nf.values_max = values;
     nf.nums_max = nums;
@@ -631,22 +788,35 @@ static char *dup_bytes(const uint8_t *p, size_t n)
     return s;
 }
 
+/* A single number in [0, max], whatever base type the file gave it (a
+ * hostile file may declare a one-byte field as a float). */
+static bool small_uint(const struct pl_fit_value *v, uint32_t max, uint32_t *out)
+{
+    if (!v || v->kind != PL_FIT_K_NUMBER || v->count != 1)
+        return false;
+    double x = v->u.num;
+    if (!(x >= 0 && x <= max))
+        return false;
+    *out = (uint32_t)x;
+    return true;
+}
+
 /* Learn from developer_data_id (207) and field_description (206). Values
  * are taken from the decoded message (raw; these messages are not scaled). */
 static int learn_dev(struct pl_fit_decoder *d, const struct pl_fit_msg *m, struct pl_diag *diag)
 {
+    uint32_t index32, num32, base32;
     if (m->global == 207) {
-        const struct pl_fit_value *v = pl_fit_msg_find(m, 3);
-        if (v && v->kind == PL_FIT_K_NUMBER && v->u.num < 255)
-            d->dev_index_known[(uint8_t)v->u.num] = true;
+        if (small_uint(pl_fit_msg_find(m, 3), 254, &index32))
+            d->dev_index_known[index32] = true;
         return 0;
     }
-    const struct pl_fit_value *vi = pl_fit_msg_find(m, 0), *vn = pl_fit_msg_find(m, 1),
-                              *vb = pl_fit_msg_find(m, 2);
-    if (!vi || !vn || !vb || vi->kind || vn->kind || vb->kind || vi->u.num >= 255)
-        return 0; /* incomplete: nothing to learn */
-    uint8_t index = (uint8_t)vi->u.num, num = (uint8_t)vn->u.num;
-    unsigned base = (unsigned)vb->u.num & 0x1F;
+    if (!small_uint(pl_fit_msg_find(m, 0), 254, &index32) ||
+        !small_uint(pl_fit_msg_find(m, 1), 255, &num32) ||
+        !small_uint(pl_fit_msg_find(m, 2), 255, &base32))
+        return 0; /* incomplete or out of range: nothing to learn */
+    uint8_t index = (uint8_t)index32, num = (uint8_t)num32;
+    unsigned base = base32 & 0x1F;
     struct devfield *f = (struct devfield *)dev_find(d, index, num);
     if (!f) {
         if (d->ndev >= PL_FIT_DEV_FIELDS_MAX) {
@@ -694,9 +864,10 @@ static int learn_dev(struct pl_fit_decoder *d, const struct pl_fit_msg *m, struc
     f->pub.units = f->units_buf ? f->units_buf : "";
     if (!f->name_buf)
         f->pub.flags |= PL_FIT_F_UNKNOWN;
-    f->scale = scale && !scale->kind && scale->u.num != 0 ? scale->u.num : 1;
-    f->offset = offs && !offs->kind ? offs->u.num : 0;
-    f->array = arr && !arr->kind && arr->u.num != 0;
+    double sc = pl_fit_value_num(scale), of = pl_fit_value_num(offs);
+    f->scale = isfinite(sc) && sc != 0 ? sc : 1;
+    f->offset = isfinite(of) ? of : 0;
+    f->array = pl_fit_value_num(arr) > 0;
     if (f->array)
         f->pub.flags |= PL_FIT_F_ARRAY;
     return 0;
@@ -981,6 +1152,147 @@ static void slow_pass(struct pl_fit_decoder *d, struct out *o, const struct fdef
     o->n = w;
 }
 
+/* The hot loop: one switch per field. Fills o with the present values and,
+ * for each op, its output slot (-1 when absent) and raw bits, which the
+ * timestamp and the xops read. Kept free of calls for the common cases. */
+static inline __attribute__((always_inline)) void decode_ops(struct out *o, const struct fdef *f,
+                                                              const uint8_t *data, int16_t *slot,
+                                                              uint64_t *raws)
+{
+    struct pl_fit_value *vals = o->v;
+    uint32_t n = 0;
+    const unsigned nops = f->nops;
+    for (unsigned i = 0; i < nops; i++) {
+        const struct op *op = &f->ops[i];
+        const uint8_t *p = data + op->off;
+        struct pl_fit_value *v = &vals[n];
+        uint64_t raw;
+        double x;
+        slot[i] = -1;
+        switch (op->rd) {
+        case R_U8:
+            raw = p[0];
+            x = (double)p[0];
+            break;
+        case R_S8:
+            raw = p[0];
+            x = (int8_t)p[0];
+            break;
+        case R_U16:
+            raw = ld16(p, false);
+            x = (double)raw;
+            break;
+        case R_S16:
+            raw = ld16(p, false);
+            x = (int16_t)raw;
+            break;
+        case R_U32:
+            raw = ld32(p, false);
+            x = (double)raw;
+            break;
+        case R_S32:
+            raw = ld32(p, false);
+            x = (int32_t)raw;
+            break;
+        case R_U16B:
+            raw = ld16(p, true);
+            x = (double)raw;
+            break;
+        case R_S16B:
+            raw = ld16(p, true);
+            x = (int16_t)raw;
+            break;
+        case R_U32B:
+            raw = ld32(p, true);
+            x = (double)raw;
+            break;
+        case R_S32B:
+            raw = ld32(p, true);
+            x = (int32_t)raw;
+            break;
+        case R_OTHER_NUM:
+            x = elem(op->base, p, f->be, &raw);
+            break;
+        case R_ARRAY:
+            v->field = op->field;
+            v->base = op->base;
+            v->kind = PL_FIT_K_NUMBER;
+            o->n = n;
+            if (decode_numbers(o, v, op->base, p, op->count, f->be, op->invalid, op->scale,
+                               op->offset, op->flags & OPF_SCALE))
+                slot[i] = (int16_t)n++;
+            continue;
+        case R_STRING:
+            v->field = op->field;
+            v->base = op->base;
+            if (decode_string(v, p, op->size))
+                slot[i] = (int16_t)n++;
+            continue;
+        case R_BYTES:
+            v->field = op->field;
+            v->base = op->base;
+            set_bytes(v, p, op->size, PL_FIT_K_BYTES);
+            slot[i] = (int16_t)n++;
+            continue;
+        default: /* R_SKIP: a zero-size field */
+            continue;
+        }
+        raws[i] = raw;
+        if (raw == op->invalid)
+            continue;
+        v->field = op->field;
+        v->kind = PL_FIT_K_NUMBER;
+        v->base = op->base;
+        v->count = 1;
+        v->raw64 = raw;
+        v->u.num = (op->flags & OPF_SCALE) ? x / op->scale - op->offset : x;
+        slot[i] = (int16_t)n++;
+    }
+    o->n = n;
+}
+
+/* Run the compiled simple components of a message (see struct xop). An
+ * expanded value replaces a native value of the same field, as the
+ * expansion is the more precise (FIT protocol, "Components"). */
+static void run_xops(struct out *o, const struct fdef *f, const int16_t *slot, const uint64_t *raws)
+{
+    bool compact = false;
+    for (unsigned i = 0; i < f->nxops; i++) {
+        const struct xop *x = &f->xops[i];
+        if (slot[x->src] < 0)
+            continue;
+        uint64_t val = (raws[x->src] >> x->shift) & x->mask;
+        double v = (double)val / x->scale - x->offset;
+        bool invalid = (v + x->toffset) * x->tscale == x->tinvalid;
+        struct pl_fit_value *dst;
+        if (x->native >= 0 && slot[x->native] >= 0) {
+            dst = &o->v[slot[x->native]];
+            if (invalid) {
+                dst->count = 0;
+                compact = true;
+                continue;
+            }
+        } else {
+            if (invalid)
+                continue;
+            dst = &o->v[o->n++];
+        }
+        dst->field = x->target;
+        dst->kind = PL_FIT_K_NUMBER;
+        dst->base = x->target->base;
+        dst->count = 1;
+        dst->u.num = v;
+        dst->raw64 = val;
+    }
+    if (compact) {
+        uint32_t w = 0;
+        for (uint32_t i = 0; i < o->n; i++)
+            if (o->v[i].count)
+                o->v[w++] = o->v[i];
+        o->n = w;
+    }
+}
+
 /* Decode a data message whose data (f->size bytes) is at `data`. */
 static int decode_data(struct pl_fit_decoder *d, uint8_t local, const struct fdef *f,
                        const uint8_t *data, uint64_t off, bool compressed, uint32_t ts,
@@ -988,46 +1300,16 @@ static int decode_data(struct pl_fit_decoder *d, uint8_t local, const struct fde
 {
     struct out o = { d->vals, 0, f->values_max, d->nums, 0, f->nums_max };
     bool raw_mode = d->options & PL_FIT_RAW;
-    for (unsigned i = 0; i < f->nops; i++) {
-        const struct op *op = &f->ops[i];
-        struct pl_fit_value *v = &o.v[o.n];
-        const uint8_t *p = data + op->off;
-        v->field = op->field;
-        v->base = op->base;
-        switch (op->kind) {
-        case OP_NUM: {
-            uint64_t raw;
-            double x = elem(op->base, p, f->be, &raw);
-            if (raw == op->invalid)
-                continue;
-            if (op->flags & OPF_TIMESTAMP) {
-                d->last_ts = (uint32_t)raw;
-                d->have_ts = true;
-            }
-            v->kind = PL_FIT_K_NUMBER;
-            v->count = 1;
-            v->raw64 = raw;
-            v->u.num = (op->flags & OPF_SCALE) ? x / op->scale - op->offset : x;
-            break;
-        }
-        case OP_ARRAY:
-            v->kind = PL_FIT_K_NUMBER;
-            if (!decode_numbers(&o, v, op->base, p, op->count, f->be, op->invalid, op->scale,
-                                op->offset, op->flags & OPF_SCALE))
-                continue;
-            break;
-        case OP_STRING:
-            if (!decode_string(v, p, op->size))
-                continue;
-            break;
-        default: /* OP_BYTES */
-            if (op->size == 0)
-                continue;
-            set_bytes(v, p, op->size, PL_FIT_K_BYTES);
-            break;
-        }
-        o.n++;
+    /* Where each op's value went (-1: absent) and its raw bits, for xops. */
+    int16_t slot[256];
+    uint64_t raws[256];
+    decode_ops(&o, f, data, slot, raws);
+    if (f->ts_op >= 0 && slot[f->ts_op] >= 0) {
+        d->last_ts = (uint32_t)raws[f->ts_op];
+        d->have_ts = true;
     }
+    if (f->nxops && !raw_mode)
+        run_xops(&o, f, slot, raws);
     if (compressed) {
         /* A compressed-timestamp header gives the message a timestamp
          * (FIT protocol, "Compressed Timestamp Header"). */
