@@ -270,7 +270,10 @@ static uint64_t invalid_bits(unsigned base)
     case PL_FIT_UINT8Z: case PL_FIT_UINT16Z: case PL_FIT_UINT32Z:
     case PL_FIT_UINT64Z: case PL_FIT_STRING:
         return 0;
-    default: return UINT64_MAX;
+    default: {
+        unsigned size = pl_fit_base_size(base);
+        return size < 8 ? (UINT64_C(1) << (8 * size)) - 1 : UINT64_MAX;
+    }
     }
 }
 
