@@ -40,7 +40,10 @@ extern "C" {
     X(NOTFIT, "not a FIT file")                                              \
     X(LIMIT, "input exceeds a limit")                                        \
     X(UNSUPPORTED, "unsupported input")                                      \
-    X(CANCELED, "stopped by the caller")
+    X(CANCELED, "stopped by the caller")                                     \
+    X(SKIPPED, "not an activity")                                            \
+    X(NOTFOUND, "not found")                                                 \
+    X(DB, "database error")
 
 enum pl_err {
 #define PL_ERR_ENUM_(name, msg) PL_E##name,
@@ -503,6 +506,215 @@ int pl_sim_write_truth(const struct pl_sim *s, const char *path,
 /* Render every activity into dir/<file> and then write dir/truth.json. dir
  * must exist. Stops at the first error (diag names the file). */
 int pl_sim_write_dir(struct pl_sim *s, const char *dir, struct pl_diag *diag);
+
+/* ------------------------------------------------------------------ */
+/* Activities                                                           */
+/* ------------------------------------------------------------------ */
+
+/* One normalised activity, whatever file it came from: SI units, UTC
+ * seconds since the Unix epoch. A number that is not known is NaN; a
+ * stream that is absent is NULL. Streams have n samples at the file's
+ * native rate and share the time axis t_s (seconds from start_s).
+ *
+ * Ownership: the library owns everything a struct pl_activity points to;
+ * pl_activity_release() frees it and leaves the struct empty. */
+
+struct pl_lap {
+    int64_t start_s;            /* UTC */
+    double duration_s;          /* elapsed */
+    double moving_s;            /* timer time when the device says, else
+                                   computed as for the activity */
+    double dist_m;
+    double hr_avg_bpm, hr_max_bpm;
+    double ascent_m, descent_m;
+};
+
+/* Kinds of source file. */
+enum pl_source_kind { PL_SRC_FIT = 1, PL_SRC_GPX = 2, PL_SRC_TCX = 3 };
+
+struct pl_activity {
+    int64_t id;                 /* store id; 0 when not stored */
+    uint8_t sport, sub_sport;   /* FIT profile "sport"/"sub_sport" values
+                                   (running = 1); GPX/TCX types mapped */
+    int64_t start_s;            /* UTC seconds */
+    int32_t utc_offset_s;       /* local time = UTC + this */
+    bool utc_offset_known;      /* false: offset guessed as 0 */
+    double duration_s;          /* elapsed, first to last sample (or the
+                                   device's total elapsed time) */
+    double moving_s;            /* see docs/internals/activity.md */
+    double dist_m;
+    double ascent_m, descent_m;
+    double hr_avg_bpm, hr_max_bpm;
+    double cadence_avg_spm;     /* steps (running) or rpm, per minute */
+    double power_avg_w;
+    /* What the device itself said, when it said it (NaN otherwise); the
+     * load issue uses them. */
+    double training_effect, anaerobic_training_effect, rpe;
+    char device[64];            /* "garmin fenix5", "" when unknown */
+    char name[128];             /* activity or workout name, "" if none */
+    char description[512];      /* e.g. from Strava's activities.csv */
+    uint8_t source_kind;        /* enum pl_source_kind */
+    char source_path[512];      /* file path, with "!inner/path" for a file
+                                   inside an archive */
+    uint8_t source_sha256[32];  /* of the source file's bytes (after gzip) */
+
+    size_t nlaps;
+    struct pl_lap *laps;
+
+    size_t n;                   /* samples */
+    double *t_s;                /* always present when n > 0 */
+    double *hr_bpm, *speed_mps, *dist_m_s, *alt_m, *lat_deg, *lon_deg,
+        *cadence_spm, *power_w, *temp_c;
+
+    void *priv_;                /* the library's allocation bookkeeping */
+};
+
+void pl_activity_init(struct pl_activity *a);
+void pl_activity_release(struct pl_activity *a);
+
+/* Name of a FIT sport value ("running"), "generic" for an unknown one. */
+const char *pl_sport_name(uint8_t sport);
+/* FIT sport value for a name ("running", "Run", "Biking"...); -1 when
+ * unknown. Case-insensitive; knows the GPX/TCX/Strava spellings. */
+int pl_sport_parse(const char *name);
+
+/* Reading activity files. A reader is pushed the bytes of one file (FIT,
+ * GPX or TCX, recognised from the first bytes) and calls on_activity for
+ * each activity in it (a TCX file may hold several). The activity passed
+ * is the reader's: the callback may keep it by moving it out (struct copy,
+ * then pl_activity_init on the original) or let the reader release it.
+ *
+ * Non-activity files (FIT settings, monitoring, workouts, weight scale;
+ * a GPX with routes only) are not errors: pl_reader_finish returns
+ * PL_ESKIPPED with diag->msg saying what the file is.
+ * Errors carry the byte offset (FIT) or line:column (GPX, TCX). */
+struct pl_reader_handler {
+    void *ctx;
+    int (*on_activity)(void *ctx, struct pl_activity *a);
+    void (*on_warning)(void *ctx, const struct pl_diag *w);
+};
+struct pl_reader;
+struct pl_reader *pl_reader_new(const struct pl_reader_handler *h,
+                                unsigned fit_options);
+int pl_reader_feed(struct pl_reader *r, const void *buf, size_t n,
+                   struct pl_diag *diag);
+int pl_reader_finish(struct pl_reader *r, struct pl_diag *diag);
+void pl_reader_free(struct pl_reader *r);
+/* Whole buffer: new + feed + finish + free. */
+int pl_read_activities(const void *buf, size_t n,
+                       const struct pl_reader_handler *h,
+                       unsigned fit_options, struct pl_diag *diag);
+
+/* ------------------------------------------------------------------ */
+/* Store                                                                */
+/* ------------------------------------------------------------------ */
+
+/* The SQLite store (docs/internals/store.md). One writer at a time; every
+ * change is one transaction, so a crash leaves it as it was before or
+ * after the change, never between. */
+struct pl_store;
+
+/* Default path: $PLIANT_DB, else $XDG_DATA_HOME/pliant/pliant.db, else
+ * ~/.local/share/pliant/pliant.db. Writes into buf (size n); false when
+ * it does not fit or HOME is unset. */
+bool pl_store_default_path(char *buf, size_t n);
+/* Open (creating the file and its folder, and migrating the schema
+ * forward) or fail with diag naming the path. */
+int pl_store_open(struct pl_store **out, const char *path,
+                  struct pl_diag *diag);
+void pl_store_close(struct pl_store *s);
+
+/* True when a file with this hash was imported before (activity or
+ * recorded skip). */
+int pl_store_has_source(struct pl_store *s, const uint8_t sha256[32],
+                        bool *yes, struct pl_diag *diag);
+
+/* Outcome of adding an activity. */
+enum pl_add_result {
+    PL_ADD_NEW = 1,        /* stored as a new activity */
+    PL_ADD_REPLACED,       /* a twin existed; this one is richer and took
+                              its place (same id) */
+    PL_ADD_TWIN,           /* a twin existed and is at least as rich: kept
+                              that one, recorded this source as its twin */
+    PL_ADD_SAME_FILE,      /* this exact file was imported before */
+};
+
+/* Add an activity (with its source hash and path) in one transaction.
+ * Twins: same sport, starts within 60 s, overlapping for most of their
+ * length (docs/internals/store.md). *result says what happened; *id is
+ * the stored activity's id. */
+int pl_store_add(struct pl_store *s, const struct pl_activity *a,
+                 int *result, int64_t *id, struct pl_diag *diag);
+
+/* Record a source file that held no activity (so a re-import skips it
+ * quickly), with the reason. */
+int pl_store_add_skipped(struct pl_store *s, const uint8_t sha256[32],
+                         const char *path, const char *reason,
+                         struct pl_diag *diag);
+
+/* Merge text from another source (Strava's activities.csv) into the
+ * activity that starts within 60 s of start_s: name, description and sport
+ * when given (NULL or -1 leaves them). *found false when none matches. */
+int pl_store_enrich(struct pl_store *s, int64_t start_s, const char *name,
+                    const char *description, int sport, bool *found,
+                    struct pl_diag *diag);
+
+/* Listing: activities whose start is in [since_s, until_s) (INT64_MIN /
+ * INT64_MAX for open ends) and whose sport matches (-1: any), oldest
+ * first. The callback gets summaries (streams not loaded: n = 0, laps
+ * loaded); returning non-zero stops with PL_ECANCELED. */
+struct pl_store_query {
+    int64_t since_s, until_s;
+    int sport;
+};
+int pl_store_list(struct pl_store *s, const struct pl_store_query *q,
+                  int (*fn)(void *ctx, const struct pl_activity *a),
+                  void *ctx, struct pl_diag *diag);
+/* One activity with laps and streams; PL_ENOTFOUND when no such id. */
+int pl_store_get(struct pl_store *s, int64_t id, struct pl_activity *a,
+                 struct pl_diag *diag);
+/* Number of stored activities. */
+int pl_store_count(struct pl_store *s, int64_t *n, struct pl_diag *diag);
+
+/* ------------------------------------------------------------------ */
+/* Import                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Import files, folders (recursively), .gz files and .zip/.tar/.tar.gz
+ * archives (nested archives too, read in memory through libarchive), and
+ * Strava's activities.csv. Every file is one transaction: a crash at any
+ * point leaves the store consistent, and importing again brings in exactly
+ * what is missing. A bad file is reported and the import goes on. */
+enum pl_import_outcome {
+    PL_IMP_IMPORTED = 1,   /* one or more new activities */
+    PL_IMP_DUPLICATE,      /* file or activity already there */
+    PL_IMP_SKIPPED,        /* not an activity; reason in msg */
+    PL_IMP_FAILED,         /* error; reason and where in diag */
+};
+struct pl_import_event {
+    const char *file;      /* path, "archive.zip!inner/file.fit" inside */
+    int outcome;           /* enum pl_import_outcome */
+    unsigned activities;   /* new activities from this file */
+    const struct pl_diag *diag;  /* reason (skipped) or error (failed) */
+};
+struct pl_import_progress {
+    uint64_t files_done, files_total;   /* total 0 while still counting */
+    uint64_t bytes_done, bytes_total;
+};
+struct pl_import_handler {
+    void *ctx;
+    void (*on_file)(void *ctx, const struct pl_import_event *e);
+    void (*on_progress)(void *ctx, const struct pl_import_progress *p);
+};
+struct pl_import_summary {
+    uint64_t imported, duplicates, skipped, failed;  /* files */
+    uint64_t activities;                             /* new activities */
+    uint64_t bytes;
+};
+int pl_import_paths(struct pl_store *s, const char *const *paths,
+                    size_t npaths, const struct pl_import_handler *h,
+                    unsigned fit_options, struct pl_import_summary *sum,
+                    struct pl_diag *diag);
 
 #ifdef __cplusplus
 }

@@ -10,8 +10,12 @@ set -eu
 
 # Build and test: compiler driver bits, the test framework, the fuzzing
 # runtime for clang, and gpsbabel as a benchmark peer.
+# The libraries: SQLite (store), expat (GPX, TCX), libarchive (gzip, zip,
+# tar), libsodium (hashes).
 PKGS="build-essential pkg-config libcmocka-dev clang libclang-rt-14-dev
-libfuzzer-14-dev gpsbabel valgrind"
+libfuzzer-14-dev gpsbabel valgrind
+libsqlite3-dev libexpat1-dev libarchive-dev libsodium-dev
+python3-gpxpy"
 
 missing() {
     for p in $PKGS; do
