@@ -186,8 +186,9 @@ static void print_text(const struct pl_sim *s, const char *out)
 {
     struct sums t = sum_up(s);
     char day[11];
-    printf("wrote %zu activities to %s (%.1f km, %.1f h of running)\n", pl_sim_count(s), out,
-           t.km, t.hours);
+    size_t n = pl_sim_count(s);
+    printf("wrote %zu %s to %s (%.1f km, %.1f h of running)\n", n,
+           n == 1 ? "activity" : "activities", out, t.km, t.hours);
     for (size_t i = 0; i < pl_sim_race_count(s); i++) {
         const struct pl_sim_race *r = pl_sim_race(s, i);
         format_day(r->day, day);

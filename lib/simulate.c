@@ -495,7 +495,9 @@ static void add_activity(struct pl_sim *s, const struct slot *sl, int32_t day, d
     a->race_dist_m = sl->kind == PL_SIM_RACE ? race_dist_m : 0;
     a->pub.planned_s = slot_planned_s(sl);
     int jitter_s = (int)lround(rng_range(r, -1, 1) * sl->jitter_min * 60);
-    int local_s = sl->minute_local * 60 + jitter_s + (int)(rng_next(r) % 60);
+    int second = (int)(rng_next(r) % 60);
+    /* Races start on the gun, on the minute. */
+    int local_s = sl->minute_local * 60 + jitter_s + (sl->jitter_min ? second : 0);
     set_start(a, day, local_s);
     a->form = 1 + 0.02 * rng_gauss(r);
     double fatigue = hr_bpm_per_fatigue * atl / fatigue_load_ref;
