@@ -71,7 +71,7 @@ $(BUILD)/fuzz/%-replay: fuzz/%.c fuzz/replay-main.c $(BUILD)/libpliant.a
 # test runner, which prints the closing "N passed, N failed" line. A build
 # error is counted as a failure there (-k: the rest is built and tested).
 check: deps-quiet
-	$(MAKE) --no-print-directory -k BUILD=build-check SANITIZE=address,undefined OPT=-O1 check-build; \
+	$(MAKE) --no-print-directory -k BUILD=build-check SANITIZE=address,undefined,float-cast-overflow OPT=-O1 check-build; \
 	BUILD=build-check BUILD_STATUS=$$? tests/run-all.sh
 
 check-build: $(BUILD)/pliant $(UNIT_BIN) $(FUZZ_REPLAY)

@@ -38,21 +38,22 @@ static int count(void *ctx, const struct pl_fit_msg *m)
     return 0;
 }
 
-/* field_description (206) whose developer_data_index (field 0) is declared
- * as a uint16 holding 513, and whose base type id (field 2) is 0xFFFF: the
- * values must be range-checked before they index the developer tables.
- * The fuzzer found this as a UBSan report (conversion out of range). */
+/* field_description (206) whose field_definition_number (field 1) is
+ * declared as a uint16 holding 513, and whose base type id (field 2) is
+ * 0xFFFE: the values must be range-checked before they become one-byte
+ * keys of the developer tables. The fuzzer found this as a UBSan report
+ * (513 is outside the range of unsigned char). */
 static void test_field_description_with_out_of_range_index_is_ignored(void **state)
 {
     (void)state;
     const uint8_t data[] = {
         /* definition: local 0, little-endian, global 206, 3 fields */
         0x40, 0, 0, 206, 0, 3,
-        0, 2, 0x84,   /* developer_data_index as uint16 */
-        1, 1, 0x02,   /* field_definition_number uint8 */
+        0, 1, 0x02,   /* developer_data_index uint8 */
+        1, 2, 0x84,   /* field_definition_number as uint16 */
         2, 2, 0x84,   /* fit_base_type_id as uint16 */
         /* data */
-        0x00, 0x01, 0x02, 7, 0xFE, 0xFF,
+        0x00, 0x01, 0x01, 0x02, 0xFE, 0xFF,
         /* definition: local 1, global 20 (record), one developer field of
          * index 1, number 7 */
         0x61, 0, 0, 20, 0, 1, 3, 1, 0x02, 1, 7, 2, 1,
