@@ -9,11 +9,12 @@
 set -eu
 
 # Build and test: compiler driver bits, the test framework, the fuzzing
-# runtime for clang, and gpsbabel as a benchmark peer.
+# runtime for clang, gpsbabel as a benchmark peer, time (/usr/bin/time) for
+# the benchmark's peak memory.
 # The libraries: SQLite (store), expat (GPX, TCX), libarchive (gzip, zip,
 # tar), libsodium (hashes).
 PKGS="build-essential pkg-config libcmocka-dev clang libclang-rt-14-dev
-libfuzzer-14-dev gpsbabel valgrind
+libfuzzer-14-dev gpsbabel valgrind time
 libsqlite3-dev libexpat1-dev libarchive-dev libsodium-dev
 python3-gpxpy"
 
