@@ -672,7 +672,10 @@ static const size_t route_vertices_min = 200, route_vertices_max = 40000;
 static int route_init(struct route *rt, double len_m, double x0_m, double y0_m, struct rng *r)
 {
     size_t n = (size_t)(len_m / route_vertex_m);
-    n = n < route_vertices_min ? route_vertices_min : n > route_vertices_max ? route_vertices_max : n;
+    if (n < route_vertices_min)
+        n = route_vertices_min;
+    if (n > route_vertices_max)
+        n = route_vertices_max;
     rt->x = pl__malloc_array(n + 1, sizeof *rt->x);
     rt->y = pl__malloc_array(n + 1, sizeof *rt->y);
     rt->cum = pl__malloc_array(n + 1, sizeof *rt->cum);
@@ -783,7 +786,9 @@ static double hr_bpm_steady(double v_mps, double grade, double t_s, double offse
 {
     double vo2 = vo2_flat(v_mps * 60) * grade_cost_ratio(grade);
     double frac = (fmax(vo2, vo2_rest) - vo2_rest) / (vo2_max - vo2_rest);
-    double drift = t_s > drift_delay_s ? drift_bpm_max * (1 - exp(-(t_s - drift_delay_s) / drift_tau_s)) : 0;
+    double drift = 0;
+    if (t_s > drift_delay_s)
+        drift = drift_bpm_max * (1 - exp(-(t_s - drift_delay_s) / drift_tau_s));
     double hr = hr_bpm_rest + frac * (hr_bpm_max - hr_bpm_rest) + drift + offset_bpm;
     return fmin(hr, hr_bpm_max - 1);
 }
@@ -1171,33 +1176,42 @@ struct seg {
 
 enum { SEGS_MAX = 2 + 2 * 16 };
 
+/* A timed stretch; `step` makes it a workout step (a lap of its own). */
+static struct seg timed(uint32_t dur_s, double speed_mps, int intensity, bool step,
+                        bool pausable)
+{
+    return (struct seg){ dur_s, 0, speed_mps, intensity, step, pausable };
+}
+
 static size_t make_segments(const struct act *a, struct seg *sg)
 {
     size_t n = 0;
     const struct pl_sim_activity *p = &a->pub;
+    double cooldown_mps = speed_mps_easy * 0.95;
     switch (p->kind) {
     case PL_SIM_INTERVALS:
-        sg[n++] = (struct seg){ WARMUP_S, 0, speed_mps_easy, PL_FIT_INTENSITY_WARMUP, true, true };
+        sg[n++] = timed(WARMUP_S, speed_mps_easy, PL_FIT_INTENSITY_WARMUP, true, true);
         for (uint32_t k = 0; k < a->reps && n + 3 < SEGS_MAX; k++) {
             if (k)
-                sg[n++] = (struct seg){ JOG_S, 0, speed_mps_jog, PL_FIT_INTENSITY_RECOVERY, true, false };
-            sg[n++] = (struct seg){ REP_S, 0, speed_mps_rep, PL_FIT_INTENSITY_ACTIVE, true, false };
+                sg[n++] = timed(JOG_S, speed_mps_jog, PL_FIT_INTENSITY_RECOVERY, true, false);
+            sg[n++] = timed(REP_S, speed_mps_rep, PL_FIT_INTENSITY_ACTIVE, true, false);
         }
-        sg[n++] = (struct seg){ COOLDOWN_S, 0, speed_mps_easy * 0.95, PL_FIT_INTENSITY_COOLDOWN, true, true };
+        sg[n++] = timed(COOLDOWN_S, cooldown_mps, PL_FIT_INTENSITY_COOLDOWN, true, true);
         break;
     case PL_SIM_TEMPO:
-        sg[n++] = (struct seg){ WARMUP_S, 0, speed_mps_easy, PL_FIT_INTENSITY_WARMUP, true, true };
-        sg[n++] = (struct seg){ a->tempo_s, 0, speed_mps_tempo, PL_FIT_INTENSITY_ACTIVE, true, false };
-        sg[n++] = (struct seg){ COOLDOWN_S, 0, speed_mps_easy * 0.95, PL_FIT_INTENSITY_COOLDOWN, true, true };
+        sg[n++] = timed(WARMUP_S, speed_mps_easy, PL_FIT_INTENSITY_WARMUP, true, true);
+        sg[n++] = timed(a->tempo_s, speed_mps_tempo, PL_FIT_INTENSITY_ACTIVE, true, false);
+        sg[n++] = timed(COOLDOWN_S, cooldown_mps, PL_FIT_INTENSITY_COOLDOWN, true, true);
         break;
     case PL_SIM_RACE:
-        sg[n++] = (struct seg){ 0, a->race_dist_m, speed_mps_race, PL_FIT_INTENSITY_ACTIVE, false, false };
+        sg[n++] = (struct seg){ 0, a->race_dist_m, speed_mps_race, PL_FIT_INTENSITY_ACTIVE,
+                                false, false };
         break;
     case PL_SIM_LONG:
-        sg[n++] = (struct seg){ p->planned_s, 0, speed_mps_long, PL_FIT_INTENSITY_ACTIVE, false, true };
+        sg[n++] = timed(p->planned_s, speed_mps_long, PL_FIT_INTENSITY_ACTIVE, false, true);
         break;
     default:
-        sg[n++] = (struct seg){ p->planned_s, 0, speed_mps_easy, PL_FIT_INTENSITY_ACTIVE, false, true };
+        sg[n++] = timed(p->planned_s, speed_mps_easy, PL_FIT_INTENSITY_ACTIVE, false, true);
         break;
     }
     return n;
@@ -1256,7 +1270,9 @@ static struct sample observe(struct run *r, double x_m, double y_m)
 {
     struct sample s;
     double lat, lon;
-    to_latlon(r, x_m + ar1_step(&r->gps_x, &r->rng), y_m + ar1_step(&r->gps_y, &r->rng), &lat, &lon);
+    double gps_x_m = x_m + ar1_step(&r->gps_x, &r->rng);
+    double gps_y_m = y_m + ar1_step(&r->gps_y, &r->rng);
+    to_latlon(r, gps_x_m, gps_y_m, &lat, &lon);
     s.t_s = r->t_s;
     s.lat_sc = semicircles(lat);
     s.lon_sc = semicircles(lon);
