@@ -20,7 +20,8 @@ PKGS := sqlite3 expat libarchive libsodium
 WARN := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wvla
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
-CPPFLAGS += -Iinclude -Ilib -D_GNU_SOURCE
+# -iquote: "limits.h" finds lib/limits.h, <limits.h> still the system one.
+CPPFLAGS += -Iinclude -iquote lib -D_GNU_SOURCE
 ALL_CFLAGS = -std=c17 $(WARN) $(CFLAGS)
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all

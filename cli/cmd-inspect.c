@@ -275,6 +275,14 @@ static int on_msg(void *vctx, const struct pl_fit_msg *m)
     return 0;
 }
 
+/* The header's profile version is major * 100 + minor up to 21.99, and
+ * major * 1000 + minor from 22.00 on, i.e. any value above 2199 (the
+ * official SDK reads it so: PROFILE_VERSION_SCALE_CHANGE_VALUE). */
+static unsigned profile_scale(unsigned v)
+{
+    return v > 2199 ? 1000 : 100;
+}
+
 static int on_header(void *vctx, const struct pl_fit_header *h)
 {
     struct ctx *c = vctx;
@@ -284,9 +292,10 @@ static int on_header(void *vctx, const struct pl_fit_header *h)
     if (!h->crc_ok)
         c->crc_ok = false;
     if (c->mode == M_TEXT)
-        fprintf(c->out, "FIT file header @%llu: %u bytes, protocol %u.%u, profile %u.%02u, data %u bytes%s\n",
+        fprintf(c->out, "FIT file header @%llu: %u bytes, protocol %u.%u, profile %u.%0*u, data %u bytes%s\n",
                 (unsigned long long)h->offset, h->size, h->protocol >> 4, h->protocol & 15,
-                h->profile / 100, h->profile % 100, h->data_size,
+                h->profile / profile_scale(h->profile), profile_scale(h->profile) == 1000 ? 3 : 2,
+                h->profile % profile_scale(h->profile), h->data_size,
                 h->crc ? (h->crc_ok ? ", header CRC ok" : ", header CRC WRONG") : "");
     return 0;
 }
