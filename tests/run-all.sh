@@ -25,8 +25,11 @@
 # (25); V=1 also shows the output of passing CLI tests.
 #
 # Each CLI test runs from the repository root with PLIANT (absolute path
-# of $BUILD/pliant), BUILD, and a fresh empty TMPDIR under $BUILD/tmp/,
-# which is removed when the test passes. XDG_DATA_HOME and HOME point into
+# of $BUILD/pliant), BUILD, and a fresh empty TMPDIR under
+# $BUILD/tmp/run.<pid>/, which is removed when the test passes. Each run has
+# its own directory (logs too), so that two runs at once do not trip over
+# each other; it is removed when everything passed, else kept for a look
+# until a later run. XDG_DATA_HOME and HOME point into
 # that TMPDIR, and PLIANT_DB is unset, so that no test can touch the
 # user's own store.
 #
@@ -64,9 +67,11 @@ else
     RED='' GREEN='' YELLOW='' BOLD='' OFF=''
 fi
 
-LOGS=$B/tmp/logs
-rm -rf "$LOGS"
-mkdir -p "$LOGS" || exit 2
+RUN=$B/tmp/run.$$
+LOGS=$RUN/logs
+for d in "$B"/tmp/run.*; do
+    [ -d "$d" ] && ! kill -0 "${d##*.}" 2>/dev/null && rm -rf "$d"
+done
 
 pass=0 fail=0 skip=0            # totals
 s_pass=0 s_fail=0 s_skip=0      # current section
@@ -146,6 +151,7 @@ if [ ! -d "$B" ]; then
     echo "0 passed, 1 failed"
     exit 1
 fi
+mkdir -p "$LOGS" || exit 2
 
 # ---------------------------------------------------------------- unit
 run_unit() {
@@ -215,8 +221,7 @@ run_cli() {
         name=${t##*/}
         name=${name%.sh}
         selected "$name" || continue
-        tmp=$B/tmp/$name
-        rm -rf "$tmp"
+        tmp=$RUN/$name
         mkdir -p "$tmp"
         log=$LOGS/$name.log
         if [ -x "$t" ]; then set -- "$t"; else set -- sh "$t"; fi
@@ -330,7 +335,8 @@ run_conformance() {
     section_begin conformance "conformance ($script)"
     log=$LOGS/conformance.log
     if [ -x "$script" ]; then set -- "$script"; else set -- sh "$script"; fi
-    runq "$log" "$log" env PLIANT="$B/pliant" BUILD="$BUILD" TMPDIR="$B/tmp" \
+    mkdir -p "$RUN/conformance"
+    runq "$log" "$log" env PLIANT="$B/pliant" BUILD="$BUILD" TMPDIR="$RUN/conformance" \
         timeout -k 10 "$CONFORMANCE_TIMEOUT" "$@"
     rc=$?
     line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
@@ -376,6 +382,8 @@ done
 if [ ${#FAILED[@]} -gt 0 ]; then
     echo "  failed: ${FAILED[*]}"
     echo "  logs:   $LOGS/"
+else
+    rm -rf "$RUN"
 fi
 if [ "$skip" -gt 0 ]; then
     echo "$pass passed, $fail failed, $skip skipped"
