@@ -99,7 +99,7 @@ for t in "${targets[@]}"; do
     set +e
     "$bin" "${opts[@]}" -print_final_stats=1 -max_total_time="$secs" \
         -artifact_prefix="$art/" "$new" "$corpus" 2>&1 |
-        grep -v -e '^#[0-9][0-9]*[[:space:]]*\(NEW\|REDUCE\|pulse\)' -e '^".*" # Uses: [0-9]*$'
+        grep -v -e '^#[0-9][0-9]*[[:space:]]*\(NEW\|REDUCE\|pulse\)' -e '^".*" # Uses: [0-9]*$' -e '^[[:space:]]*NEW_FUNC'
     rc=${PIPESTATUS[0]}
     set -e
 
