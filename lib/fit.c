@@ -651,7 +651,7 @@ static int compile_def(struct pl_fit_decoder *d, uint8_t local, bool has_dev, co
             continue;
         }
         if (base >= PL_FIT_BASE_COUNT_) {
-            warn(d, PL_EUNSUPPORTED, off + 5 + 3 * i,
+            warn(d, PL_EUNSUPPORTED, off + 6 + 3 * i,
                  "field %u of message %u has unknown base type 0x%02x; kept as raw bytes", num,
                  nf.global, bt);
             o->kind = OP_BYTES;
@@ -666,7 +666,7 @@ static int compile_def(struct pl_fit_decoder *d, uint8_t local, bool has_dev, co
             o->kind = OP_STRING;
             o->count = 1;
         } else if (size % bsize) {
-            warn(d, PL_EFORMAT, off + 5 + 3 * i,
+            warn(d, PL_EFORMAT, off + 6 + 3 * i,
                  "field %u of message %u is %u bytes, not a multiple of its base type %s; kept as raw bytes",
                  num, nf.global, size, bases[base].name);
             o->kind = OP_BYTES;
