@@ -1060,7 +1060,10 @@ static void expand(struct pl_fit_decoder *d, struct out *o, const struct fdef *f
         }
         if (t->ncomponents && !invalid) {
             unsigned tbits = bases[tb].size * 8;
-            uint64_t e1 = val;
+            /* The target's components read its value as the target
+             * stores it, in its own scale (speed 350 at scale 100 is 3.5
+             * m/s, stored as 3500 at scale 1000 for enhanced_speed). */
+            uint64_t e1 = traw > 0 && traw < 1.8e19 ? (uint64_t)(traw + 0.5) : 0;
             expand(d, o, f, t->components, t->ncomponents, tbits, &e1, 1, depth + 1, first_expanded);
         }
     }
