@@ -817,6 +817,11 @@ static int learn_dev(struct pl_fit_decoder *d, const struct pl_fit_msg *m, struc
         return 0; /* incomplete or out of range: nothing to learn */
     uint8_t index = (uint8_t)index32, num = (uint8_t)num32;
     unsigned base = base32 & 0x1F;
+    /* A description refers to a developer_data_id by its index (FIT
+     * protocol, "Developer Data"); for an index never declared it
+     * describes nothing, and that developer's fields stay raw. */
+    if (!d->dev_index_known[index])
+        return 0;
     struct devfield *f = (struct devfield *)dev_find(d, index, num);
     if (!f) {
         if (d->ndev >= PL_FIT_DEV_FIELDS_MAX) {
