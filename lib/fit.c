@@ -925,6 +925,7 @@ static bool decode_numbers(struct out *o, struct pl_fit_value *v, unsigned base,
     o->nn += count;
     v->u.nums = dst;
     v->count = (uint16_t)count;
+    elem(base, p, be, &v->raw64); /* the first element's, as pl_fit_value_num() */
     return true;
 }
 
@@ -934,6 +935,7 @@ static void set_bytes(struct pl_fit_value *v, const uint8_t *p, uint32_t n, uint
     v->count = 1;
     v->u.bytes.p = p;
     v->u.bytes.n = n;
+    v->raw64 = 0; /* never left over from an earlier message */
 }
 
 /* A string field: bytes up to the first NUL. Absent when every byte is
