@@ -1481,6 +1481,9 @@ static int step(struct pl_fit_decoder *d, const uint8_t *p, size_t avail, size_t
         d->crc = pl_fit_crc16(0, p, hsize);
         d->size_unknown = h.data_size == 0;
         d->data_end = off + hsize + h.data_size;
+        if (d->size_unknown && (d->options & PL_FIT_STRICT))
+            return fail(d, diag, PL_EFORMAT, off + 4,
+                        "file header data size is 0 (not finalised, as a device that stopped leaves it)");
         if (d->size_unknown)
             warn(d, PL_EFORMAT, off + 4,
                  "file header data size is 0 (not finalised, as a device that stopped leaves it); decoding to the end");
