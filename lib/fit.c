@@ -1515,10 +1515,18 @@ static int step(struct pl_fit_decoder *d, const uint8_t *p, size_t avail, size_t
              * offset in bits 0-4, relative to the last full timestamp. */
             uint8_t local = (rh >> 5) & 3;
             const struct fdef *f = &d->defs[local];
-            if (!f->defined)
+            if (!f->defined) {
+                if (lim < 3 && (d->size_unknown || d->data_end - off > 2)) {
+                    /* Perhaps the file CRC of a segment whose data size
+                     * is 0 or runs past the input: wait for a third byte
+                     * before calling it a record; finish checks the CRC. */
+                    *need = 3;
+                    return STEP_NEED;
+                }
                 return fail(d, diag, PL_EFORMAT, off,
                             "compressed-timestamp record at byte %llu uses local type %u, which has no definition",
                             (unsigned long long)off, local);
+            }
             size_t n = 1 + (size_t)f->size;
             if (lim < n) {
                 if (!d->size_unknown && d->data_end - off < n)
@@ -1559,9 +1567,17 @@ static int step(struct pl_fit_decoder *d, const uint8_t *p, size_t avail, size_t
             return STEP_OK;
         }
         const struct fdef *f = &d->defs[local];
-        if (!f->defined)
+        if (!f->defined) {
+            if (lim < 3 && (d->size_unknown || d->data_end - off > 2)) {
+                /* Perhaps the file CRC of a segment whose data size
+                 * is 0 or runs past the input: wait for a third byte
+                 * before calling it a record; finish checks the CRC. */
+                *need = 3;
+                return STEP_NEED;
+            }
             return fail(d, diag, PL_EFORMAT, off, "record at byte %llu uses local type %u, which has no definition",
                         (unsigned long long)off, local);
+        }
         size_t n = 1 + (size_t)f->size;
         if (lim < n) {
             if (!d->size_unknown && d->data_end - off < n)
@@ -1772,6 +1788,20 @@ int pl_fit_decoder_finish(struct pl_fit_decoder *d, struct pl_diag *diag)
             return fail(d, diag, PL_ETRUNCATED, d->pos, "input ends inside a record at byte %llu (%u bytes of it present)",
                         (unsigned long long)d->pos, d->carry_len);
         return 0;
+    }
+    if (d->st == ST_RECORDS && d->carry_len == 2 && ld16(d->carry, false) == d->crc) {
+        /* The header's data size runs past the input, but the input ends
+         * with the CRC of everything before it: a data size written
+         * wrong, recovered (an error with PL_FIT_STRICT, as in pliant.h). */
+        if (d->options & PL_FIT_STRICT)
+            return fail(d, diag, PL_EFORMAT, d->seg_start + 4,
+                        "file header data size ends the data at byte %llu, but the input ends at byte %llu with the file CRC",
+                        (unsigned long long)d->data_end, (unsigned long long)end);
+        warn(d, PL_EFORMAT, d->seg_start + 4,
+             "file header data size ends the data at byte %llu, but the input ends at byte %llu with the file CRC; recovered",
+             (unsigned long long)d->data_end, (unsigned long long)end);
+        d->st = ST_CRC;
+        return check_crc(d, d->carry, diag);
     }
     if (d->st == ST_CRC)
         return fail(d, diag, PL_ETRUNCATED, end,
