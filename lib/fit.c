@@ -1757,6 +1757,9 @@ int pl_fit_decoder_finish(struct pl_fit_decoder *d, struct pl_diag *diag)
         return d->err;
     }
     uint64_t end = d->pos + d->carry_len;
+    if (d->st == ST_HEADER && d->carry_len >= 12 && pl_fit_is_fit(d->carry, d->carry_len))
+        return fail(d, diag, PL_ETRUNCATED, end, "input ends at byte %llu, inside a FIT file header of %u bytes",
+                    (unsigned long long)end, d->carry[0]);
     if (!d->any_segment)
         return fail(d, diag, d->carry_len ? PL_ENOTFIT : PL_ETRUNCATED, 0,
                     d->carry_len ? "not a FIT file: %llu bytes, too short for a file header"
