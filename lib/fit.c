@@ -823,6 +823,7 @@ static int learn_dev(struct pl_fit_decoder *d, const struct pl_fit_msg *m, struc
     if (!d->dev_index_known[index])
         return 0;
     struct devfield *f = (struct devfield *)dev_find(d, index, num);
+    bool fresh = f == NULL;
     if (!f) {
         if (d->ndev >= PL_FIT_DEV_FIELDS_MAX) {
             warn(d, PL_ELIMIT, m->offset, "more than %d developer field descriptions; this one is ignored",
@@ -860,9 +861,15 @@ static int learn_dev(struct pl_fit_decoder *d, const struct pl_fit_msg *m, struc
         f->units_buf = dup_bytes(units->u.bytes.p, units->u.bytes.n);
     if ((name && name->kind == PL_FIT_K_STRING && !f->name_buf) ||
         (units && units->kind == PL_FIT_K_STRING && !f->units_buf)) {
-        d->ndev--; /* keep the table consistent */
+        /* Keep the table consistent: a new entry (the last) goes; one
+         * described again stays, with nothing left to free twice. */
         pl__free(f->name_buf);
         pl__free(f->units_buf);
+        f->name_buf = f->units_buf = NULL;
+        f->pub.name = NULL;
+        f->pub.units = "";
+        if (fresh)
+            d->ndev--;
         return fail(d, diag, PL_ENOMEM, m->offset, "out of memory");
     }
     f->pub.name = f->name_buf;
