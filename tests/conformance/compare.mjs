@@ -327,6 +327,8 @@ async function processFile(file, pliant, sdkDump) {
         sdkMessages: sdk.messages.length,
         pliantMessages: pl?.messages?.length ?? null,
         pliantExit: r.status,
+        pliantError: pl?.error ?? null,
+        pliantWarnings: (pl?.warnings ?? []).map((w) => (typeof w === "string" ? w : w?.message ?? JSON.stringify(w))),
         diffs,
         ms: Date.now() - t0,
     };
@@ -469,6 +471,18 @@ async function main() {
         for (const [key, g] of rows) {
             const d = g.example;
             console.log(`  ${key}: ${g.count} in ${g.files.size} file(s); e.g. ${d.file} ${d.message}[${d.index ?? "-"}].${d.field}: pliant=${fmt(d.pliant)} sdk=${fmt(d.sdk)}`);
+        }
+    }
+
+    // Not failures, but worth a look: what pliant complains about in files
+    // the SDK read without an error.
+    const noisy = results.filter((r) => !r.sdkErrors?.length && (r.pliantError || r.pliantWarnings?.length));
+    if (!quiet && noisy.length) {
+        console.log(`\npliant errors or warnings on ${noisy.length} file(s) the SDK read without error:`);
+        for (const r of noisy) {
+            const what = r.pliantError ? `error ${r.pliantError.code}: ${r.pliantError.message}` : r.pliantWarnings[0];
+            const more = r.pliantWarnings.length > (r.pliantError ? 0 : 1) ? ` (+${r.pliantWarnings.length - (r.pliantError ? 0 : 1)} warning(s))` : "";
+            console.log(`  ${r.file}: ${what}${more}`);
         }
     }
 

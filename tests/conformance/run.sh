@@ -18,7 +18,11 @@
 # is what tests/run-all.sh counts). Exit status 1 when a file failed.
 set -u
 
-cd "$(dirname "$0")/../.." || exit 2
+case $0 in
+*/*) HERE=${0%/*} ;;
+*) HERE=. ;;
+esac
+cd "$HERE/../.." || exit 2
 ROOT=$(pwd)
 PLIANT=${PLIANT:-build/pliant}
 CORPUS=${CORPUS:-$ROOT/../shared/corpus/fit}
