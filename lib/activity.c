@@ -369,11 +369,10 @@ static double moving(const struct pl_activity *a, size_t i0, size_t i1, double g
  * before the first fix, the last total while the fix is lost. */
 static int dist_from_gps(struct pl_activity *a)
 {
-    size_t fixes = 0;
-    for (size_t i = 0; i < a->n && fixes < 2; i++)
-        if (!isnan(a->lat_deg[i]) && !isnan(a->lon_deg[i]))
-            fixes++;
-    if (fixes < 2)
+    bool fix = false;
+    for (size_t i = 0; i < a->n && !fix; i++)
+        fix = !isnan(a->lat_deg[i]) && !isnan(a->lon_deg[i]);
+    if (!fix)
         return 0;
     struct act_priv *p = a->priv_;
     size_t cap = p && p->cap > a->n ? p->cap : a->n;

@@ -12,10 +12,14 @@
  *   Garmin TrackPointExtension v1/v2   hr, cad, atemp (v2 also speed)
  *   Strava                             power (directly in <extensions>)
  *   Garmin PowerExtension v1           PowerInWatts
- *   Cluetrust gpxdata (Movescount...)  hr, cadence, temp, distance, speed
+ *   Cluetrust gpxdata (Movescount...)  hr, cadence, temp, speed
  *
  * Sources: GPX 1.1 schema (topografix.com/GPX/1/1), GPX 1.0 schema,
  * Garmin's TrackPointExtensionv1/v2.xsd, and the files of the test corpus.
+ *
+ * A distance extension (gpxdata:distance) is not read: GPX has no standard
+ * one, and every GPX tool measures the track itself, so pliant does too and
+ * a GPX file gives the same distance here as in gpxpy or Strava.
  *
  * Not read: routes and waypoints (a GPX with only those is skipped: it is
  * a plan, not a recording), points without a time (left out, with a
@@ -26,7 +30,7 @@
 
 #include "xml.h"
 
-enum gpx_field { F_NONE, F_ELE, F_TIME, F_SPEED, F_HR, F_CAD, F_TEMP, F_POWER, F_DIST };
+enum gpx_field { F_NONE, F_ELE, F_TIME, F_SPEED, F_HR, F_CAD, F_TEMP, F_POWER };
 
 /* Child elements of <trkpt> we read, by local name. */
 static const struct {
@@ -37,7 +41,6 @@ static const struct {
     { "hr", F_HR }, { "heartrate", F_HR }, { "cad", F_CAD },
     { "cadence", F_CAD }, { "atemp", F_TEMP }, { "temp", F_TEMP },
     { "power", F_POWER }, { "PowerInWatts", F_POWER }, { "watts", F_POWER },
-    { "distance", F_DIST },
 };
 
 struct gpx {
@@ -149,7 +152,6 @@ static void point_value(struct gpx *g, struct pl__xml *x, const char *name, cons
     static const int stream[] = {
         [F_ELE] = PL__S_ALT, [F_SPEED] = PL__S_SPEED, [F_HR] = PL__S_HR,
         [F_CAD] = PL__S_CAD, [F_TEMP] = PL__S_TEMP, [F_POWER] = PL__S_POWER,
-        [F_DIST] = PL__S_DIST,
     };
     double v;
     if (f == F_NONE || f == F_TIME)

@@ -242,11 +242,19 @@ static void end_activity(struct tcx *c, struct pl__xml *x)
                 a->hr_avg_bpm = c->laps_hr_w / c->laps_hr_wsum;
             a->hr_max_bpm = c->laps_hr_max;
         }
-        if (a->n == 0 && !isnan(c->laps_timer_s)) {
-            const struct pl_lap *last = &a->laps[a->nlaps - 1];
-            a->duration_s = (double)(last->start_s - a->start_s) + last->moving_s;
-        }
     }
+    /* Elapsed: from the start to whichever ends later, the last track point
+     * or the last lap's timer (a device may stop recording points before
+     * the lap ends, and TCX gives no elapsed time of its own). */
+    double end = a->n ? a->t_s[a->n - 1] : NAN;
+    if (a->nlaps) {
+        const struct pl_lap *last = &a->laps[a->nlaps - 1];
+        double lap_end = (double)last->start_s + last->moving_s;
+        if (isnan(end) || lap_end > end)
+            end = lap_end;
+    }
+    if (!isnan(end) && a->start_s != PL__START_UNKNOWN && end >= (double)a->start_s)
+        a->duration_s = end - (double)a->start_s;
     struct pl_diag d;
     int rc = pl__emit(c->e, a, &d);
     if (rc)
