@@ -235,7 +235,8 @@ echo "* record-heavy: at least half of the messages are records (the targets are
 echo
 echo "The same runs by CPU time (user + system), which load from other processes disturbs"
 echo "less. pliant: mean of its $PLIANT_REPS runs less its start-up ($(fmt "$(calc "$P_START_CPU * 1e3")" 2) ms, an empty input);"
-echo "SDK: best of $SDK_REPS decodes, node's helper threads included; gpsbabel: mean of its $GPSBABEL_REPS runs."
+echo "SDK: mean of its $SDK_REPS decodes less the first (warm-up), node's helper threads included;"
+echo "gpsbabel: mean of its $GPSBABEL_REPS runs, whole process."
 echo
 printf "$hdr" file "size MB" records "pliant MB/s" "SDK MB/s" "gpsbabel MB/s" pliant/SDK pliant/gpsbabel
 printf "$hdr" "----" "-------" "-------" "-----------" "--------" "-------------" "----------" "---------------"
