@@ -36,6 +36,8 @@ LDLIBS += -lm
 LIB_SRC := $(sort $(wildcard lib/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# Files built into the library as data (tools/embed.sh): the store's schema.
+LIB_OBJ += $(BUILD)/gen/schema.o
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -49,6 +51,13 @@ all: $(BUILD)/pliant $(BUILD)/libpliant.a
 
 $(BUILD)/%.o: %.c include/pliant.h $(wildcard lib/*.h) $(wildcard cli/*.h) | deps-quiet
 	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/gen/schema.c: lib/schema.sql tools/embed.sh
+	@mkdir -p $(dir $@)
+	tools/embed.sh pl__schema_sql lib/schema.sql >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/libpliant.a: $(LIB_OBJ)

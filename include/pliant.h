@@ -624,6 +624,18 @@ int pl_store_open(struct pl_store **out, const char *path,
                   struct pl_diag *diag);
 void pl_store_close(struct pl_store *s);
 
+/* Group changes into one transaction, so that a file with several
+ * activities (a TCX) is stored whole or not at all: pl_store_add and
+ * pl_store_add_skipped between begin and commit become savepoints inside
+ * it (a failed one is undone alone; the rest stays). pl_store_rollback
+ * undoes everything since begin (and does nothing without it). Not nested:
+ * PL_EINVAL for a second begin or a commit without begin. When SQLite
+ * itself aborted the transaction (a full disk), later changes and the
+ * commit fail with PL_EDB until the caller rolls back. */
+int pl_store_begin(struct pl_store *s, struct pl_diag *diag);
+int pl_store_commit(struct pl_store *s, struct pl_diag *diag);
+void pl_store_rollback(struct pl_store *s);
+
 /* True when a file with this hash was imported before (activity or
  * recorded skip). */
 int pl_store_has_source(struct pl_store *s, const uint8_t sha256[32],
@@ -636,7 +648,8 @@ enum pl_add_result {
                               its place (same id) */
     PL_ADD_TWIN,           /* a twin existed and is at least as rich: kept
                               that one, recorded this source as its twin */
-    PL_ADD_SAME_FILE,      /* this exact file was imported before */
+    PL_ADD_SAME_FILE,      /* this activity of this exact file (same
+                              hash, same start) was stored before */
 };
 
 /* Add an activity (with its source hash and path) in one transaction.
@@ -661,8 +674,10 @@ int pl_store_enrich(struct pl_store *s, int64_t start_s, const char *name,
 
 /* Listing: activities whose start is in [since_s, until_s) (INT64_MIN /
  * INT64_MAX for open ends) and whose sport matches (-1: any), oldest
- * first. The callback gets summaries (streams not loaded: n = 0, laps
- * loaded); returning non-zero stops with PL_ECANCELED. */
+ * first; q NULL lists all. The callback gets summaries (streams not
+ * loaded: n = 0, laps loaded), valid during the call; it may read the
+ * store (pl_store_get) but not change it; returning non-zero stops with
+ * PL_ECANCELED. */
 struct pl_store_query {
     int64_t since_s, until_s;
     int sport;
@@ -670,7 +685,11 @@ struct pl_store_query {
 int pl_store_list(struct pl_store *s, const struct pl_store_query *q,
                   int (*fn)(void *ctx, const struct pl_activity *a),
                   void *ctx, struct pl_diag *diag);
-/* One activity with laps and streams; PL_ENOTFOUND when no such id. */
+/* One activity with laps and streams; PL_ENOTFOUND when no such id. *a is
+ * overwritten (pl_activity_init first: release what it held before) and
+ * left empty on failure. Streams come back at the precision they are
+ * stored at (docs/internals/store.md: 1 ms, 1 bpm, 1 mm/s, 1 cm, 1e-7
+ * degree...); a stream that had no value at all comes back NULL. */
 int pl_store_get(struct pl_store *s, int64_t id, struct pl_activity *a,
                  struct pl_diag *diag);
 /* Number of stored activities. */
