@@ -13,8 +13,6 @@
 
 #include "cli.h"
 
-/* Distinct keys tracked per message when dropping duplicates. */
-#define PL_FIT_SEEN_MAX 512
 
 static const char usage[] =
     "usage: pliant inspect [--json | --stats] [--strict] [--raw] FILE.fit\n"
@@ -148,10 +146,30 @@ static void put_elem(FILE *f, const struct pl_fit_value *v, double x, bool json,
 static void put_value(FILE *f, const struct pl_fit_value *v, bool json)
 {
     if (v->kind == PL_FIT_K_STRING) {
-        if (json)
-            json_str(f, (const char *)v->u.bytes.p, v->u.bytes.n);
-        else
-            fwrite(v->u.bytes.p, 1, v->u.bytes.n, f);
+        const char *p = (const char *)v->u.bytes.p;
+        size_t n = v->u.bytes.n;
+        const char *nul = memchr(p, 0, n);
+        if (!nul) {
+            if (json)
+                json_str(f, p, n);
+            else
+                fwrite(p, 1, n, f);
+            return;
+        }
+        /* Several strings: an array of them. */
+        fputc('[', f);
+        for (const char *s = p; s <= p + n;) {
+            const char *e = memchr(s, 0, (size_t)(p + n - s));
+            size_t len = e ? (size_t)(e - s) : (size_t)(p + n - s);
+            if (s != p)
+                fputc(',', f);
+            if (json)
+                json_str(f, s, len);
+            else
+                fwrite(s, 1, len, f);
+            s += len + 1;
+        }
+        fputc(']', f);
         return;
     }
     if (v->kind == PL_FIT_K_BYTES) {
@@ -185,33 +203,49 @@ static void field_key(char *buf, size_t n, const struct pl_fit_field *fd)
         snprintf(buf, n, "unknown_%u", fd->num);
 }
 
+/* The JSON key of a value. Developer fields are keyed by their name; when
+ * two developers use the same name in one message (two SmO2 sensors), each
+ * becomes "<name>@<developer_data_index>". */
+static void value_key(char *buf, size_t n, const struct pl_fit_msg *m, uint32_t i)
+{
+    const struct pl_fit_field *fd = m->values[i].field;
+    field_key(buf, n, fd);
+    if (!(fd->flags & PL_FIT_F_DEV) || !fd->name)
+        return;
+    for (uint32_t k = 0; k < m->nvalues; k++) {
+        const struct pl_fit_field *o = m->values[k].field;
+        if (k != i && (o->flags & PL_FIT_F_DEV) && o->name && o->dev_index != fd->dev_index &&
+            strcmp(o->name, fd->name) == 0) {
+            snprintf(buf, n, "%s@%u", fd->name, fd->dev_index);
+            return;
+        }
+    }
+}
+
 static void put_fields(FILE *f, const struct pl_fit_msg *m, bool dev)
 {
-    /* Keys already written: a hostile file may define a field twice. */
-    const char *seen[PL_FIT_SEEN_MAX];
-    char keys[PL_FIT_SEEN_MAX][72];
-    unsigned nseen = 0;
+    /* Keys once per message (a message has at most PL_FIT_VALUES_MAX
+     * values, 2048). */
+    static char keys[2048][80];
+    uint32_t n = m->nvalues < 2048 ? m->nvalues : 2048;
+    for (uint32_t i = 0; i < n; i++)
+        value_key(keys[i], sizeof keys[i], m, i);
     bool first = true;
-    for (uint32_t i = 0; i < m->nvalues; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         const struct pl_fit_value *v = &m->values[i];
         if (!!(v->field->flags & PL_FIT_F_DEV) != dev)
             continue;
-        char key[72];
-        field_key(key, sizeof key, v->field);
-        bool dup = false;
-        for (unsigned k = 0; k < nseen && !dup; k++)
-            dup = strcmp(seen[k], key) == 0;
-        if (dup)
+        /* A key given twice (a hostile file, or a sub-field named like a
+         * field): the last value wins, as for fields the decoder merges. */
+        bool later = false;
+        for (uint32_t k = i + 1; k < n && !later; k++)
+            later = !!(m->values[k].field->flags & PL_FIT_F_DEV) == dev && strcmp(keys[k], keys[i]) == 0;
+        if (later)
             continue;
-        if (nseen < PL_FIT_SEEN_MAX) {
-            memcpy(keys[nseen], key, sizeof key);
-            seen[nseen] = keys[nseen];
-            nseen++;
-        }
         if (!first)
             fputc(',', f);
         first = false;
-        json_str(f, key, strlen(key));
+        json_str(f, keys[i], strlen(keys[i]));
         fputc(':', f);
         put_value(f, v, true);
     }
@@ -263,8 +297,8 @@ static int on_msg(void *vctx, const struct pl_fit_msg *m)
     fprintf(f, " @%llu (local %u)\n", (unsigned long long)m->offset, m->local);
     for (uint32_t i = 0; i < m->nvalues; i++) {
         const struct pl_fit_value *v = &m->values[i];
-        char key[72];
-        field_key(key, sizeof key, v->field);
+        char key[80];
+        value_key(key, sizeof key, m, i);
         fprintf(f, "    %-28s ", key);
         put_value(f, v, false);
         if (v->field->units && v->field->units[0] && v->kind == PL_FIT_K_NUMBER &&

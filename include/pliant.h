@@ -112,7 +112,9 @@ unsigned pl_fit_base_size(unsigned base);
 /* How a field's value is typed once decoded. */
 enum pl_fit_kind {
     PL_FIT_K_NUMBER,   /* one or more numbers, scale and offset applied */
-    PL_FIT_K_STRING,   /* UTF-8 bytes, up to the first NUL */
+    PL_FIT_K_STRING,   /* UTF-8 bytes, up to the first NUL; a developer
+                          field may hold several strings separated by
+                          NULs */
     PL_FIT_K_BYTES,    /* raw bytes: a size that is not a multiple of the
                           base type, an unknown base type */
 };
@@ -728,7 +730,8 @@ struct pl_import_handler {
 struct pl_import_summary {
     uint64_t imported, duplicates, skipped, failed;  /* files */
     uint64_t activities;                             /* new activities */
-    uint64_t bytes;
+    uint64_t bytes;          /* of the files read, after gunzip */
+    uint64_t enriched;       /* activities named by Strava's activities.csv */
 };
 int pl_import_paths(struct pl_store *s, const char *const *paths,
                     size_t npaths, const struct pl_import_handler *h,

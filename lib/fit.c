@@ -298,6 +298,13 @@ struct xop {
     const struct pl_fit_field *target;
 };
 
+/* An accumulated field present natively: its value seeds an accumulator. */
+struct seed {
+    uint16_t op;
+    uint8_t accum;          /* index into the decoder's accum table */
+    double cscale, coffset; /* the feeding component's scale and offset */
+};
+
 struct fdef {
     bool defined;
     bool be;                /* big-endian data */
@@ -312,6 +319,8 @@ struct fdef {
     struct xop *xops;       /* simple components, when !slow */
     uint16_t nxops;
     int16_t ts_op;          /* op index of a uint32 timestamp (253), or -1 */
+    struct seed seeds[4];   /* accumulated fields present natively */
+    uint8_t nseeds;
     uint32_t nums_max;      /* numbers this message may need */
     uint32_t values_max;
 };
@@ -518,6 +527,19 @@ static void count_expansion(const struct pl_fit_msg_info *mi, const struct pl_fi
     }
 }
 
+static struct accum *accum_slot(struct pl_fit_decoder *d, uint16_t global, uint8_t field)
+{
+    for (int i = 0; i < ACCUM_MAX; i++)
+        if (d->accum[i].used && d->accum[i].global == global && d->accum[i].field == field)
+            return &d->accum[i];
+    for (int i = 0; i < ACCUM_MAX; i++)
+        if (!d->accum[i].used) {
+            d->accum[i] = (struct accum){ .global = global, .field = field, .used = true };
+            return &d->accum[i];
+        }
+    return NULL;
+}
+
 /* True when op's components can run as xops: a one-element field with
  * components only (no sub-fields, no accumulation), each component to a
  * different target that has no components of its own. */
@@ -717,26 +739,48 @@ static int compile_def(struct pl_fit_decoder *d, uint8_t local, bool has_dev, co
         values++;
         nums += o->size; /* at most one number per byte */
     }
-    /* An accumulated field matters only to a component in the same
-     * definition that accumulates into it; without one it is a plain
-     * number. */
+    /* A native value of an accumulated field (record.distance,
+     * hr.event_timestamp) seeds the accumulator that the field's component
+     * source (compressed_speed_distance, event_timestamp_12) adds to, in
+     * that component's units (FIT protocol, "Accumulated fields"). This is
+     * a cheap step after the plain fields, not a reason for the slow
+     * pass. */
     nf.slow = false;
     for (unsigned i = 0; i < nf.nops; i++) {
         struct op *o = &nf.ops[i];
-        if ((o->flags & OPF_ACCUM) && !o->info->ncomponents && !o->info->nsubfields) {
-            bool fed = false;
-            for (unsigned k = 0; k < nf.nops && !fed; k++)
-                for (unsigned c = 0; nf.ops[k].info && c < nf.ops[k].info->ncomponents; c++)
-                    fed |= nf.ops[k].info->components[c].target == o->field->num &&
-                           nf.ops[k].info->components[c].accumulate;
-            if (!fed)
-                o->flags &= (uint8_t)~(OPF_SLOW | OPF_ACCUM);
+        if (o->flags & OPF_ACCUM) {
+            const struct pl_fit_component *feed = NULL;
+            for (unsigned k = 0; k < nf.mi->nfields && !feed; k++) {
+                const struct pl_fit_field_info *src = &nf.mi->fields[k];
+                for (unsigned c = 0; c < src->ncomponents && !feed; c++)
+                    if (src->components[c].target == o->field->num && src->components[c].accumulate)
+                        feed = &src->components[c];
+            }
+            struct accum *a = feed ? accum_slot(d, nf.global, (uint8_t)o->field->num) : NULL;
+            if (a && nf.nseeds < PL_ARRAY_LEN(nf.seeds)) {
+                nf.seeds[nf.nseeds++] = (struct seed){
+                    .op = (uint16_t)i, .accum = (uint8_t)(a - d->accum),
+                    .cscale = feed->scale, .coffset = feed->offset,
+                };
+            }
+            o->flags &= (uint8_t)~OPF_ACCUM;
+            if (!o->info->ncomponents && !o->info->nsubfields)
+                o->flags &= (uint8_t)~OPF_SLOW;
         }
         nf.slow |= (o->flags & OPF_SLOW) != 0;
     }
     nf.ts_op = -1;
     for (unsigned i = 0; i < nf.nops; i++) {
         nf.ops[i].rd = reader_for(&nf.ops[i], nf.be);
+        /* A field number given twice in one definition (some writers
+         * repeat lap avg_speed): the last one wins, as in the official
+         * SDK, so a message never carries two values for one field. */
+        for (unsigned k = i + 1; k < nf.nops; k++)
+            if (nf.ops[k].field->num == nf.ops[i].field->num) {
+                nf.ops[i].rd = R_SKIP;
+                nf.ops[i].flags = 0;
+                break;
+            }
         if (nf.ops[i].flags & OPF_TIMESTAMP)
             nf.ts_op = (int16_t)i;
     }
@@ -961,6 +1005,20 @@ static bool decode_string(struct pl_fit_value *v, const uint8_t *p, uint32_t n)
     return true;
 }
 
+/* A developer string field may hold several NUL-separated strings (the
+ * FIT SDK's own example file does): keep all of them, up to the last
+ * non-NUL byte. Callers split at NULs. */
+static bool decode_strings(struct pl_fit_value *v, const uint8_t *p, uint32_t n)
+{
+    uint32_t len = n;
+    while (len > 0 && p[len - 1] == 0)
+        len--;
+    if (len == 0)
+        return false;
+    set_bytes(v, p, len, PL_FIT_K_STRING);
+    return true;
+}
+
 /* The raw integer of a field's first element, for sub-field references
  * and accumulation. */
 static bool op_raw(const struct op *o, const uint8_t *data, bool be, uint64_t *raw)
@@ -971,18 +1029,6 @@ static bool op_raw(const struct op *o, const uint8_t *data, bool be, uint64_t *r
     return *raw != o->invalid;
 }
 
-static struct accum *accum_slot(struct pl_fit_decoder *d, uint16_t global, uint8_t field)
-{
-    for (int i = 0; i < ACCUM_MAX; i++)
-        if (d->accum[i].used && d->accum[i].global == global && d->accum[i].field == field)
-            return &d->accum[i];
-    for (int i = 0; i < ACCUM_MAX; i++)
-        if (!d->accum[i].used) {
-            d->accum[i] = (struct accum){ .global = global, .field = field, .used = true };
-            return &d->accum[i];
-        }
-    return NULL;
-}
 
 /* Find an output value for a profile field (not expanded/sub-field). */
 static struct pl_fit_value *out_find(struct out *o, uint32_t from, const struct pl_fit_field *f)
@@ -1107,23 +1153,6 @@ static void slow_pass(struct pl_fit_decoder *d, struct out *o, const struct fdef
         }
         if (!valid)
             continue;
-        if (op->flags & OPF_ACCUM) {
-            /* A native value of an accumulated field reseeds its
-             * accumulator, in the units of the component that feeds it. */
-            for (unsigned k = 0; k < f->nops; k++) {
-                const struct pl_fit_field_info *src = f->ops[k].info;
-                for (unsigned c = 0; src && c < src->ncomponents; c++)
-                    if (src->components[c].target == fi->pub.num && src->components[c].accumulate) {
-                        struct accum *a = accum_slot(d, f->global, (uint8_t)fi->pub.num);
-                        double x = ((double)elems[nel - 1] / fi->scale - fi->offset + src->components[c].offset) *
-                                   src->components[c].scale;
-                        if (a && x >= 0 && x < 1.8e19) {
-                            a->value = (uint64_t)x;
-                            a->last = a->value;
-                        }
-                    }
-            }
-        }
         unsigned pbits = (fi->pub.base < PL_FIT_BASE_COUNT_ ? bases[fi->pub.base].size : 1) * 8;
         /* Components expand only from numeric profile types. */
         if (fi->ncomponents && (fi->pub.show == PL_FIT_SHOW_NUMBER || fi->pub.type == PL_FIT_TYPE_NONE))
@@ -1268,6 +1297,34 @@ static inline __attribute__((always_inline)) void decode_ops(struct out *o, cons
     o->n = n;
 }
 
+/* Seed an accumulator from a native value: its last valid element, taken
+ * to the profile units of the field, then to the feeding component's
+ * units (as the official SDK does when both are in one message). */
+static void seed_accum(struct pl_fit_decoder *d, const struct fdef *f, const struct seed *sd,
+                       const uint8_t *data)
+{
+    const struct op *op = &f->ops[sd->op];
+    if (op->kind != OP_NUM && op->kind != OP_ARRAY)
+        return;
+    const struct pl_fit_field_info *fi = op->info;
+    unsigned bs = bases[op->base].size;
+    double x = 0;
+    bool found = false;
+    for (unsigned k = op->count; k-- > 0 && !found;) {
+        uint64_t raw;
+        x = elem(op->base, data + op->off + k * bs, f->be, &raw);
+        found = raw != op->invalid;
+    }
+    if (!found)
+        return;
+    double scale = fi->single_scale ? fi->scale : 1, offset = fi->single_scale ? fi->offset : 0;
+    double v = (x / scale - offset + sd->coffset) * sd->cscale;
+    if (v >= 0 && v < 1.8e19) {
+        struct accum *a = &d->accum[sd->accum];
+        a->value = a->last = (uint64_t)v;
+    }
+}
+
 /* Run the compiled simple components of a message (see struct xop). An
  * expanded value replaces a native value of the same field, as the
  * expansion is the more precise (FIT protocol, "Components"). */
@@ -1325,6 +1382,8 @@ static int decode_data(struct pl_fit_decoder *d, uint8_t local, const struct fde
         d->last_ts = (uint32_t)raws[f->ts_op];
         d->have_ts = true;
     }
+    for (unsigned i = 0; i < f->nseeds && !raw_mode; i++)
+        seed_accum(d, f, &f->seeds[i], data);
     if (f->nxops && !raw_mode)
         run_xops(&o, f, slot, raws);
     if (compressed) {
@@ -1363,7 +1422,7 @@ static int decode_data(struct pl_fit_decoder *d, uint8_t local, const struct fde
         v->base = df->base;
         unsigned bs = bases[df->base].size;
         if (df->base == PL_FIT_STRING) {
-            if (!decode_string(v, p, dop->size))
+            if (!decode_strings(v, p, dop->size))
                 continue;
         } else if (dop->size % bs) {
             set_bytes(v, p, dop->size, PL_FIT_K_BYTES);
