@@ -45,5 +45,7 @@ void json_str(FILE *f, const char *s, size_t n);
 DECLARE_CMD(inspect);
 DECLARE_CMD(simulate);
 extern const struct cmd cmd_inspect_def, cmd_simulate_def;
+DECLARE_CMD(import);
+extern const struct cmd cmd_import_def;
 
 #endif

@@ -12,6 +12,7 @@
 #include "cli.h"
 
 static const struct cmd *const commands[] = {
+    &cmd_import_def,
     &cmd_inspect_def,
     &cmd_simulate_def,
 };

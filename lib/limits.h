@@ -102,49 +102,4 @@
 #define PL_CSV_FIELDS_MAX 1024
 #define PL_CSV_RECORDS_MAX 1000000
 
-/* Import (lib/archive.c, lib/import.c, lib/csv.c). Archives are hostile
- * twice over, by their bytes and by what the bytes expand to; these bound
- * both time and memory whatever an archive holds (docs/internals/import.md).
- * One file is held whole in memory while it is hashed and read (after
- * gunzip): a 24 h run at 1 Hz is ~2.3 MB as FIT and ~15 MB as TCX, so
- * 64 MiB reads two days of the most verbose format. */
-#define PL_IMPORT_FILE_BYTES_MAX (64u << 20)
-/* An entry of an archive that is itself an archive (Garmin's export holds
- * zips of a few hundred MB) may expand to this much... */
-#define PL_IMPORT_ENTRY_BYTES_MAX (UINT64_C(8) << 30)
-/* ...and everything one import decompresses, at every level together, to
- * this much: 64 GiB is a hundred decades of 1 Hz FIT files, and about a
- * minute of inflating. */
-#define PL_IMPORT_TOTAL_BYTES_MAX (UINT64_C(64) << 30)
-/* An entry that makes more than this many bytes per compressed byte is a
- * zip bomb: deflate's best is 1032:1 (RFC 1951 maximum match of 258 bytes
- * per ~2 bits), zeros reach it; activity files compress 3-20 times. The
- * ratio is checked once an entry has made PL_IMPORT_RATIO_GRACE_BYTES, so
- * that a small file of zeros is not taken for a bomb. */
-#define PL_IMPORT_RATIO_MAX 200
-#define PL_IMPORT_RATIO_GRACE_BYTES (1u << 20)
-/* Entries of one archive (folders and files): a decade of daily runs with
- * every other file of a Garmin export is ~50 000. Past it the archive is
- * not read further, so a million empty entries cost a fraction of a
- * second, not an unbounded list of reports. */
-#define PL_IMPORT_ENTRIES_MAX 100000
-/* Entries of all archives of one import, and files of one folder. */
-#define PL_IMPORT_TOTAL_ENTRIES_MAX 1000000
-/* Archives inside archives: Garmin's export is a zip of zips of files, a
- * Strava export a zip of .gz; a .tar.gz of those is 4 deep. */
-#define PL_IMPORT_NESTING_MAX 4
-/* Folders inside folders: deeper is a loop or hostile. */
-#define PL_IMPORT_DIR_DEPTH_MAX 32
-/* A path reported for a file, "outer.zip!inner/x.fit" included: longer
- * ones are cut (with "...") for the report and the store. */
-#define PL_IMPORT_PATH_BYTES_MAX 4096
-
-/* CSV (lib/csv.c), for Strava's activities.csv. A field is one value (a
- * description of a few paragraphs at most); Strava's file has ~90 columns
- * and a row per activity. */
-#define PL_CSV_FIELD_BYTES_MAX (64 * 1024)
-#define PL_CSV_FIELDS_MAX 1024
-#define PL_CSV_RECORDS_MAX 1000000
-
-
 #endif
