@@ -209,6 +209,12 @@ static inline __attribute__((always_inline)) double elem(unsigned base, const ui
 /* Compiled definitions                                                 */
 /* ------------------------------------------------------------------ */
 
+/* The hot loop writes kind, base and count of a value as one 32-bit word. */
+_Static_assert(offsetof(struct pl_fit_value, base) == offsetof(struct pl_fit_value, kind) + 1 &&
+                   offsetof(struct pl_fit_value, count) == offsetof(struct pl_fit_value, kind) + 2 &&
+                   sizeof(((struct pl_fit_value *)0)->count) == 2,
+               "pl_fit_value layout");
+
 enum op_kind {
     OP_NUM,     /* one number */
     OP_ARRAY,   /* several numbers of the same base type */
@@ -239,6 +245,8 @@ struct op {
     uint8_t rd;             /* enum reader: how the hot loop reads it */
     uint8_t flags;
     uint16_t count;         /* elements (OP_NUM: 1) */
+    uint32_t vhdr;          /* kind, base and count of a one-number value,
+                               as laid out in struct pl_fit_value */
     uint64_t invalid;
     double scale, offset;
     const struct pl_fit_field *field;
@@ -771,6 +779,8 @@ static int compile_def(struct pl_fit_decoder *d, uint8_t local, bool has_dev, co
     }
     nf.ts_op = -1;
     for (unsigned i = 0; i < nf.nops; i++) {
+        struct pl_fit_value hdr = { .kind = PL_FIT_K_NUMBER, .base = nf.ops[i].base, .count = 1 };
+        memcpy(&nf.ops[i].vhdr, &hdr.kind, sizeof nf.ops[i].vhdr);
         nf.ops[i].rd = reader_for(&nf.ops[i], nf.be);
         /* A field number given twice in one definition (some writers
          * repeat lap avg_speed): the last one wins, as in the official
@@ -1201,9 +1211,10 @@ static void slow_pass(struct pl_fit_decoder *d, struct out *o, const struct fdef
 /* The hot loop: one switch per field. Fills o with the present values and,
  * for each op, its output slot (-1 when absent) and raw bits, which the
  * timestamp and the xops read. Kept free of calls for the common cases. */
+#define TRACK_SLOT(i, n) (track ? (void)(slot[i] = (int16_t)(n)++) : (void)(n)++)
 static inline __attribute__((always_inline)) void decode_ops(struct out *o, const struct fdef *f,
                                                               const uint8_t *data, int16_t *slot,
-                                                              uint64_t *raws)
+                                                              uint64_t *raws, const bool track)
 {
     struct pl_fit_value *vals = o->v;
     uint32_t n = 0;
@@ -1214,7 +1225,8 @@ static inline __attribute__((always_inline)) void decode_ops(struct out *o, cons
         struct pl_fit_value *v = &vals[n];
         uint64_t raw;
         double x;
-        slot[i] = -1;
+        if (track)
+            slot[i] = -1;
         switch (op->rd) {
         case R_U8:
             raw = p[0];
@@ -1266,36 +1278,37 @@ static inline __attribute__((always_inline)) void decode_ops(struct out *o, cons
             o->n = n;
             if (decode_numbers(o, v, op->base, p, op->count, f->be, op->invalid, op->scale,
                                op->offset, op->flags & OPF_SCALE))
-                slot[i] = (int16_t)n++;
+                TRACK_SLOT(i, n);
             continue;
         case R_STRING:
             v->field = op->field;
             v->base = op->base;
             if (decode_string(v, p, op->size))
-                slot[i] = (int16_t)n++;
+                TRACK_SLOT(i, n);
             continue;
         case R_BYTES:
             v->field = op->field;
             v->base = op->base;
             set_bytes(v, p, op->size, PL_FIT_K_BYTES);
-            slot[i] = (int16_t)n++;
+            TRACK_SLOT(i, n);
             continue;
         default: /* R_SKIP: a zero-size field */
             continue;
         }
-        raws[i] = raw;
+        if (track)
+            raws[i] = raw;
         if (raw == op->invalid)
             continue;
         v->field = op->field;
-        v->kind = PL_FIT_K_NUMBER;
-        v->base = op->base;
-        v->count = 1;
+        memcpy(&v->kind, &op->vhdr, sizeof op->vhdr);
         v->raw64 = raw;
         v->u.num = (op->flags & OPF_SCALE) ? x / op->scale - op->offset : x;
-        slot[i] = (int16_t)n++;
+        TRACK_SLOT(i, n);
     }
     o->n = n;
 }
+
+#undef TRACK_SLOT
 
 /* Seed an accumulator from a native value: its last valid element, taken
  * to the profile units of the field, then to the feeding component's
@@ -1377,13 +1390,29 @@ static int decode_data(struct pl_fit_decoder *d, uint8_t local, const struct fde
     /* Where each op's value went (-1: absent) and its raw bits, for xops. */
     int16_t slot[256];
     uint64_t raws[256];
-    decode_ops(&o, f, data, slot, raws);
-    if (f->ts_op >= 0 && slot[f->ts_op] >= 0) {
-        d->last_ts = (uint32_t)raws[f->ts_op];
-        d->have_ts = true;
+    bool track = (f->nxops || f->nseeds) && !raw_mode;
+    if (track)
+        decode_ops(&o, f, data, slot, raws, true);
+    else
+        decode_ops(&o, f, data, slot, raws, false);
+    if (f->ts_op >= 0) {
+        uint32_t t = ld32(data + f->ops[f->ts_op].off, f->be);
+        if (t != 0xFFFFFFFFu) {
+            d->last_ts = t;
+            d->have_ts = true;
+        }
     }
-    for (unsigned i = 0; i < f->nseeds && !raw_mode; i++)
-        seed_accum(d, f, &f->seeds[i], data);
+    for (unsigned i = 0; i < f->nseeds && !raw_mode; i++) {
+        const struct seed *sd = &f->seeds[i];
+        if (f->ops[sd->op].kind != OP_NUM) {
+            seed_accum(d, f, sd, data);
+        } else if (slot[sd->op] >= 0) {
+            /* The value is already in profile units. */
+            double v = (o.v[slot[sd->op]].u.num + sd->coffset) * sd->cscale;
+            if (v >= 0 && v < 1.8e19)
+                d->accum[sd->accum].value = d->accum[sd->accum].last = (uint64_t)v;
+        }
+    }
     if (f->nxops && !raw_mode)
         run_xops(&o, f, slot, raws);
     if (compressed) {
@@ -1718,6 +1747,28 @@ static int run(struct pl_fit_decoder *d, const uint8_t *p, size_t n, size_t *con
             d->pos += 2;
             crc_from = at;
             continue;
+        }
+        if (d->st == ST_RECORDS && !d->size_unknown) {
+            /* The common case in a tight loop: data records of defined
+             * local types that lie wholly in this buffer and before the
+             * end of the data. Anything else goes through step(), which
+             * decides the same records the same way. */
+            size_t lim = n;
+            if (d->data_end - d->pos < n - at)
+                lim = at + (size_t)(d->data_end - d->pos);
+            while (at < lim) {
+                uint8_t rh = p[at];
+                const struct fdef *f = &d->defs[rh & 0x0F];
+                if ((rh & 0xC0) || !f->defined || f->size >= lim - at)
+                    break;
+                rc = decode_data(d, rh & 0x0F, f, p + at + 1, d->pos, false, 0, diag);
+                if (rc)
+                    return rc;
+                at += 1 + (size_t)f->size;
+                d->pos += 1 + (uint64_t)f->size;
+            }
+            if (at >= n)
+                break;
         }
         size_t used = 0, want = 0;
         enum state before = d->st;
