@@ -16,6 +16,7 @@ const struct cmd cmd_simulate_def = {
     "simulate", cmd_simulate, "write a made-up training history as FIT files",
     "usage: pliant simulate --weeks N --out DIR [--seed S] [--start DATE] [--json]\n"
     "   or: pliant simulate --hours H --out DIR [--seed S] [--start DATE] [--json]\n"
+    "   or: pliant simulate --weeks N --strava-export FILE [--out DIR] [--seed S] ...\n"
     "\n"
     "Write a made-up runner's training as FIT activity files, to try pliant\n"
     "on and to test it. The same options always give the same bytes.\n"
@@ -38,6 +39,10 @@ const struct cmd cmd_simulate_def = {
     "                 records\n"
     "  --out DIR      where to write (created when missing; files of the same\n"
     "                 name are replaced, others are left alone)\n"
+    "  --strava-export FILE\n"
+    "                 also (or instead of --out) write the history as Strava's bulk\n"
+    "                 export packs it: a zip of activities/<id>.fit.gz and\n"
+    "                 activities.csv with names, types and descriptions\n"
     "  --seed S       a whole number (default 1): another seed, another history\n"
     "  --start DATE   first day, YYYY-MM-DD (default 2026-01-05, a Monday; fixed\n"
     "                 so that runs are reproducible)\n"
@@ -48,12 +53,14 @@ const struct cmd cmd_simulate_def = {
     "Examples:\n"
     "  pliant simulate --weeks 12 --out runs\n"
     "  pliant simulate --weeks 52 --seed 7 --start 2025-01-06 --out year\n"
-    "  pliant simulate --hours 24 --out big\n",
+    "  pliant simulate --hours 24 --out big\n"
+    "  pliant simulate --weeks 12 --strava-export export.zip\n",
 };
 
 struct sim_args {
     struct pl_sim_options opt;
     const char *out;
+    const char *strava;   /* --strava-export */
     bool json, have_weeks, have_hours;
 };
 
@@ -116,6 +123,10 @@ static void parse_args(int argc, char **argv, struct sim_args *a)
             a->have_hours = true;
         } else if ((v = opt_value(argc, argv, &i, "--out"))) {
             a->out = v;
+        } else if ((v = opt_value(argc, argv, &i, "--strava-export"))) {
+            if (!*v)
+                die_usage(&cmd_simulate_def, "--strava-export needs a file name");
+            a->strava = v;
         } else if ((v = opt_value(argc, argv, &i, "--seed"))) {
             a->opt.seed = parse_ull(v, "--seed", UINT64_MAX);
         } else if ((v = opt_value(argc, argv, &i, "--start"))) {
@@ -126,8 +137,10 @@ static void parse_args(int argc, char **argv, struct sim_args *a)
             die_usage(&cmd_simulate_def, "unknown argument '%s'", argv[i]);
         }
     }
-    if (!a->out || !*a->out)
-        die_usage(&cmd_simulate_def, "--out DIR is required");
+    if (a->out && !*a->out)
+        a->out = NULL;
+    if (!a->out && !a->strava)
+        die_usage(&cmd_simulate_def, "--out DIR is required (or --strava-export FILE)");
     if (a->have_weeks == a->have_hours)
         die_usage(&cmd_simulate_def, "give either --weeks N or --hours H");
     if (a->have_weeks && a->opt.weeks == 0)
@@ -182,13 +195,13 @@ static struct sums sum_up(const struct pl_sim *s)
     return t;
 }
 
-static void print_text(const struct pl_sim *s, const char *out)
+static void print_text(const struct pl_sim *s, const char *out, const char *strava)
 {
     struct sums t = sum_up(s);
     char day[11];
     size_t n = pl_sim_count(s);
     printf("wrote %zu %s to %s (%.1f km, %.1f h of running)\n", n,
-           n == 1 ? "activity" : "activities", out, t.km, t.hours);
+           n == 1 ? "activity" : "activities", out ? out : strava, t.km, t.hours);
     for (size_t i = 0; i < pl_sim_race_count(s); i++) {
         const struct pl_sim_race *r = pl_sim_race(s, i);
         format_day(r->day, day);
@@ -200,15 +213,25 @@ static void print_text(const struct pl_sim *s, const char *out)
         format_day(tr->day, day);
         printf("trip: %s, %s to %s, %.0f km\n", day, tr->from, tr->to, tr->dist_km);
     }
-    printf("truth: %s/truth.json\n", out);
+    if (out)
+        printf("truth: %s/truth.json\n", out);
+    if (strava)
+        printf("strava export: %s\n", strava);
 }
 
-static void print_json(const struct pl_sim *s, const char *out)
+static void print_json(const struct pl_sim *s, const char *out, const char *strava)
 {
     struct sums t = sum_up(s);
     char day[11];
     printf("{\"out\": ");
-    json_str(stdout, out, strlen(out));
+    if (out)
+        json_str(stdout, out, strlen(out));
+    else
+        printf("null");
+    if (strava) {
+        printf(", \"strava_export\": ");
+        json_str(stdout, strava, strlen(strava));
+    }
     printf(", \"activities\": %zu, \"distance_km\": %.2f, \"hours\": %.2f, \"races\": [",
            pl_sim_count(s), t.km, t.hours);
     for (size_t i = 0; i < pl_sim_race_count(s); i++) {
@@ -227,8 +250,10 @@ static void print_json(const struct pl_sim *s, const char *out)
                i ? ", " : "", day, tr->from, tr->to, tr->dist_km);
     }
     printf("], \"truth\": ");
-    size_t n = strlen(out) + sizeof "/truth.json";
-    char *truth = malloc(n);
+    size_t n = out ? strlen(out) + sizeof "/truth.json" : 0;
+    char *truth = out ? malloc(n) : NULL;
+    if (!out)
+        printf("null");
     if (truth) {
         snprintf(truth, n, "%s/truth.json", out);
         json_str(stdout, truth, strlen(truth));
@@ -246,21 +271,23 @@ int cmd_simulate(int argc, char **argv)
     struct pl_sim *s;
     if (pl_sim_plan(&a.opt, &s, &d) != PL_OK)
         die_usage(&cmd_simulate_def, "%s", d.msg);
-    if (make_dirs(a.out) != 0) {
+    if (a.out && make_dirs(a.out) != 0) {
         error_msg("cannot create directory '%s': %s", a.out, strerror(errno));
         pl_sim_free(s);
         return EXIT_NOTHING;
     }
-    int rc = pl_sim_write_dir(s, a.out, &d);
+    int rc = a.out ? pl_sim_write_dir(s, a.out, &d) : PL_OK;
+    if (rc == PL_OK && a.strava)
+        rc = pl_sim_write_strava_zip(s, a.strava, &d);
     if (rc != PL_OK) {
         error_msg("%s", d.msg);
         pl_sim_free(s);
         return EXIT_NOTHING;
     }
     if (a.json)
-        print_json(s, a.out);
+        print_json(s, a.out, a.strava);
     else
-        print_text(s, a.out);
+        print_text(s, a.out, a.strava);
     pl_sim_free(s);
     return 0;
 }

@@ -738,6 +738,15 @@ int pl_import_paths(struct pl_store *s, const char *const *paths,
                     unsigned fit_options, struct pl_import_summary *sum,
                     struct pl_diag *diag);
 
+/* A simulated history (pl_sim_plan) packed as Strava's bulk export packs
+ * one: a zip of activities/<id>.fit.gz and activities.csv with the
+ * activities' names, types and descriptions (the csv after the files).
+ * Written to path.tmp, then renamed to path; the same history gives the
+ * same bytes. For demos, tests and benchmarks (lib/stravaexport.c).
+ * PL_EIO, PL_ENOMEM, or an error rendering an activity. */
+int pl_sim_write_strava_zip(struct pl_sim *s, const char *path,
+                            struct pl_diag *diag);
+
 #ifdef __cplusplus
 }
 #endif
