@@ -9,6 +9,7 @@
  * file knows no format beyond the first bytes that tell them apart.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,21 +37,28 @@ void pl_activity_init(struct pl_activity *a)
     a->training_effect = a->anaerobic_training_effect = a->rpe = NAN;
 }
 
+/* Where each stream's pointer sits in the struct, by enum pl__stream. */
+static const size_t stream_off[PL__S_COUNT] = {
+    [PL__S_T] = offsetof(struct pl_activity, t_s),
+    [PL__S_HR] = offsetof(struct pl_activity, hr_bpm),
+    [PL__S_SPEED] = offsetof(struct pl_activity, speed_mps),
+    [PL__S_DIST] = offsetof(struct pl_activity, dist_m_s),
+    [PL__S_ALT] = offsetof(struct pl_activity, alt_m),
+    [PL__S_LAT] = offsetof(struct pl_activity, lat_deg),
+    [PL__S_LON] = offsetof(struct pl_activity, lon_deg),
+    [PL__S_CAD] = offsetof(struct pl_activity, cadence_spm),
+    [PL__S_POWER] = offsetof(struct pl_activity, power_w),
+    [PL__S_TEMP] = offsetof(struct pl_activity, temp_c),
+};
+
+static inline double **stream_at(struct pl_activity *a, int k)
+{
+    return (double **)(void *)((char *)a + stream_off[k]);
+}
+
 double **pl__activity_stream(struct pl_activity *a, int k)
 {
-    switch (k) {
-    case PL__S_T: return &a->t_s;
-    case PL__S_HR: return &a->hr_bpm;
-    case PL__S_SPEED: return &a->speed_mps;
-    case PL__S_DIST: return &a->dist_m_s;
-    case PL__S_ALT: return &a->alt_m;
-    case PL__S_LAT: return &a->lat_deg;
-    case PL__S_LON: return &a->lon_deg;
-    case PL__S_CAD: return &a->cadence_spm;
-    case PL__S_POWER: return &a->power_w;
-    case PL__S_TEMP: return &a->temp_c;
-    }
-    return NULL;
+    return k >= 0 && k < PL__S_COUNT ? stream_at(a, k) : NULL;
 }
 
 void pl_activity_release(struct pl_activity *a)
@@ -58,7 +66,7 @@ void pl_activity_release(struct pl_activity *a)
     if (!a)
         return;
     for (int k = 0; k < PL__S_COUNT; k++)
-        pl__free(*pl__activity_stream(a, k));
+        pl__free(*stream_at(a, k));
     pl__free(a->laps);
     pl__free(a->priv_);
     pl_activity_init(a);
@@ -98,7 +106,7 @@ static int grow(struct pl_activity *a, struct act_priv *p, struct pl_diag *diag)
     /* A stream grown before a later one fails keeps its larger block;
      * p->cap changes only once all have grown. */
     for (int k = 0; k < PL__S_COUNT; k++) {
-        double **s = pl__activity_stream(a, k);
+        double **s = stream_at(a, k);
         if (!*s)
             continue;
         double *g = pl__realloc(*s, cap * sizeof **s);
@@ -114,7 +122,7 @@ static int grow(struct pl_activity *a, struct act_priv *p, struct pl_diag *diag)
  * before. */
 static int add_stream(struct pl_activity *a, struct act_priv *p, int k)
 {
-    double **s = pl__activity_stream(a, k);
+    double **s = stream_at(a, k);
     size_t cap = p->cap ? p->cap : 1;
     double *g = pl__malloc_array(cap, sizeof *g);
     if (!g)
@@ -137,7 +145,7 @@ int pl__activity_push(struct pl_activity *a, const struct pl__sample *s,
     if (rc)
         return rc;
     for (int k = 0; k < PL__S_COUNT; k++) {
-        double **st = pl__activity_stream(a, k);
+        double **st = stream_at(a, k);
         if (!*st) {
             if (k != PL__S_T && isnan(s->v[k]))
                 continue;
@@ -161,7 +169,7 @@ int pl__activity_merge_last(struct pl_activity *a, const struct pl__sample *s,
     for (int k = 1; k < PL__S_COUNT; k++) {
         if (isnan(s->v[k]))
             continue;
-        double **st = pl__activity_stream(a, k);
+        double **st = stream_at(a, k);
         if (!*st && add_stream(a, p, k))
             return pl__diag(diag, PL_ENOMEM, UINT64_MAX, "out of memory");
         (*st)[a->n - 1] = s->v[k];
@@ -206,7 +214,7 @@ int pl__activity_slice(struct pl_activity *dst, const struct pl_activity *src,
     dst->laps = NULL;
     dst->n = 0;
     for (int k = 0; k < PL__S_COUNT; k++)
-        *pl__activity_stream(dst, k) = NULL;
+        *stream_at(dst, k) = NULL;
     if (i1 > src->n)
         i1 = src->n;
     if (i0 >= i1)
@@ -216,14 +224,14 @@ int pl__activity_slice(struct pl_activity *dst, const struct pl_activity *src,
         return PL_ENOMEM;
     size_t n = i1 - i0;
     for (int k = 0; k < PL__S_COUNT; k++) {
-        double *from = *pl__activity_stream(s, k);
+        double *from = *stream_at(s, k);
         if (!from)
             continue;
         double *to = pl__malloc_array(n, sizeof *to);
         if (!to)
             return PL_ENOMEM;
         memcpy(to, from + i0, n * sizeof *to);
-        *pl__activity_stream(dst, k) = to;
+        *stream_at(dst, k) = to;
     }
     dst->n = n;
     p->cap = n;
@@ -400,8 +408,38 @@ static int dist_from_gps(struct pl_activity *a)
 
 /* Sample range [*i0, *i1) of times in [from, to). t is sorted in practice;
  * a scan keeps it right when it is not. */
-static void range_of(const struct pl_activity *a, double from, double to, size_t *i0, size_t *i1)
+/* First index with t >= x, in sorted t. */
+static size_t lower_bound(const double *t, size_t n, double x)
 {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static bool sorted(const double *t, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (!(t[i] >= t[i - 1]))
+            return false;
+    return true;
+}
+
+static void range_of(const struct pl_activity *a, bool is_sorted, double from, double to,
+                     size_t *i0, size_t *i1)
+{
+    if (is_sorted) {
+        *i0 = lower_bound(a->t_s, a->n, from);
+        *i1 = lower_bound(a->t_s, a->n, to);
+        if (*i1 < *i0)
+            *i1 = *i0;
+        return;
+    }
     size_t lo = a->n, hi = 0;
     for (size_t i = 0; i < a->n; i++) {
         if (a->t_s[i] >= from && a->t_s[i] < to) {
@@ -416,6 +454,7 @@ static void range_of(const struct pl_activity *a, double from, double to, size_t
 
 static void finish_laps(struct pl_activity *a, double gap_max)
 {
+    bool is_sorted = sorted(a->t_s, a->n);
     for (size_t j = 0; j < a->nlaps; j++) {
         struct pl_lap *l = &a->laps[j];
         double from = (double)(l->start_s - a->start_s), to;
@@ -429,7 +468,7 @@ static void finish_laps(struct pl_activity *a, double gap_max)
         }
         to = from + (isnan(l->duration_s) ? INFINITY : l->duration_s);
         size_t i0, i1;
-        range_of(a, from, to + 0.5, &i0, &i1);
+        range_of(a, is_sorted, from, to + 0.5, &i0, &i1);
         if (i0 >= i1)
             continue;
         if (isnan(l->dist_m))
@@ -725,11 +764,15 @@ bool pl__parse_num(const char *s, size_t n, double *out)
     if (p != end)
         return false;
     double v = (double)m;
-    while (exp10 > 22 && v != 0 && isfinite(v)) {
+    /* exp10 is bounded by the text's length and the capped exponent, so
+     * these loops end; afterwards |exp10| <= 22 indexes the table. */
+    while (exp10 > 22) {
         v *= 1e22;
         exp10 -= 22;
+        if (isinf(v))
+            return false;
     }
-    while (exp10 < -22 && v != 0) {
+    while (exp10 < -22) {
         v /= 1e22;
         exp10 += 22;
     }

@@ -79,6 +79,14 @@ static int stop(struct pl__fitact *f, int code, uint64_t offset, const char *msg
     return 1;
 }
 
+/* pl_fit_value_num() for the hot path: the first number, NaN otherwise. */
+static inline double num(const struct pl_fit_value *v)
+{
+    if (v->kind != PL_FIT_K_NUMBER || v->count == 0)
+        return NAN;
+    return v->count == 1 ? v->u.num : v->u.nums[0];
+}
+
 static double epoch(double fit_s)
 {
     return isnan(fit_s) ? NAN : fit_s + PL_FIT_EPOCH_S;
@@ -174,7 +182,7 @@ static void on_record(struct pl__fitact *f, const struct pl_fit_msg *m)
         const struct pl_fit_value *v = &m->values[i];
         if (v->field->flags & PL_FIT_F_DEV)
             continue;
-        double x = pl_fit_value_num(v);
+        double x = num(v);
         switch (v->field->num) {
         case FIELD_TIMESTAMP: s.v[PL__S_T] = epoch(x); break;
         case 0: lat = x; break;                     /* position_lat */

@@ -304,6 +304,8 @@ int pl__xml_feed(struct pl__xml *x, const void *buf, size_t n, bool last,
                          PL_XML_TOKEN_BYTES_MAX);
             goto failed;
         }
+        if (k == 0)
+            break;
         p += k;
         n -= k;
     } while (n > 0);
