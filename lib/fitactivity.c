@@ -556,6 +556,22 @@ int pl__fitact_feed(struct pl__fitact *f, const void *buf, size_t n, struct pl_d
 int pl__fitact_finish(struct pl__fitact *f, struct pl_diag *diag)
 {
     int rc = pl_fit_decoder_finish(f->dec, diag);
+    if (rc == PL_ETRUNCATED && !f->err && f->open) {
+        /* A file cut short (docs/internals/fit.md, damaged files): the
+         * activity its complete records make is delivered, then the error
+         * is returned, so that the importer keeps it with a warning (and
+         * with --strict refuses it). */
+        struct pl_diag cut;
+        pl_diag_clear(&cut);
+        if (diag)
+            cut = *diag;
+        int erc = end_segment(f, diag);
+        if (erc)
+            return erc;
+        if (diag)
+            *diag = cut;
+        return rc;
+    }
     if (rc)
         return result(f, rc, diag);
     if (f->open) {

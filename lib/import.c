@@ -388,8 +388,8 @@ static int on_file(void *ctx, const char *path, struct pl__src *src)
     const struct pl_diag *w = NULL;
     struct pl_diag cutd;
     if (cut) {
-        pl__diag(&cutd, PL_ETRUNCATED, d.offset, "%s; the complete records before it "
-                 "were imported", d.msg);
+        pl__diag(&cutd, PL_ETRUNCATED, d.offset, "%s; the activity they make was imported",
+                 d.msg);
         w = &cutd;
     } else if (m->nwarn) {
         w = &m->warn;
