@@ -87,9 +87,20 @@ static inline double num(const struct pl_fit_value *v)
     return v->count == 1 ? v->u.num : v->u.nums[0];
 }
 
+/* An enum or small integer from a value the file may have typed as
+ * anything (a float, a negative number): -1 unless it is a whole number in
+ * [0, max]. */
+static int small(double x, int max)
+{
+    return x >= 0 && x <= max && x == floor(x) ? (int)x : -1;
+}
+
+/* A date_time (seconds since the FIT epoch, a uint32 by the profile) as
+ * Unix seconds; NaN for what no date_time can be (a file may type the
+ * field as a float). */
 static double epoch(double fit_s)
 {
-    return isnan(fit_s) ? NAN : fit_s + PL_FIT_EPOCH_S;
+    return fit_s >= 0 && fit_s <= 4294967295.0 ? fit_s + PL_FIT_EPOCH_S : NAN;
 }
 
 static void begin_segment(struct pl__fitact *f)
@@ -141,15 +152,16 @@ static void on_file_id(struct pl__fitact *f, const struct pl_fit_msg *m)
             continue;
         switch (v->field->num) {
         case 0: /* type */
-            f->file_type = x >= 0 && x < 256 ? (int)x : 255;
+            f->file_type = small(x, 254) >= 0 ? small(x, 254) : 255;
             break;
         case 1: /* manufacturer */
             maker_n = x;
-            maker = pl_fit_enum_name(v->field->type, (uint32_t)x);
+            if (small(x, 65535) >= 0)
+                maker = pl_fit_enum_name(v->field->type, (uint32_t)x);
             break;
         case 2: /* product, or a sub-field such as garmin_product */
             if (v->field->flags & PL_FIT_F_SUBFIELD) {
-                const char *n = v->field->show == PL_FIT_SHOW_ENUM
+                const char *n = v->field->show == PL_FIT_SHOW_ENUM && small(x, 65535) >= 0
                                     ? pl_fit_enum_name(v->field->type, (uint32_t)x)
                                     : NULL;
                 if (n)
@@ -160,15 +172,15 @@ static void on_file_id(struct pl__fitact *f, const struct pl_fit_msg *m)
         }
     }
     struct pl_activity *a = &f->acc;
-    char mk[32] = "", pr[40] = "";
+    char mk[24] = "", pr[39] = "";   /* with a space, they fit device[64] */
     if (maker)
         snprintf(mk, sizeof mk, "%s", maker);
-    else if (!isnan(maker_n))
-        snprintf(mk, sizeof mk, "%.0f", maker_n);
+    else if (small(maker_n, 65535) >= 0)
+        snprintf(mk, sizeof mk, "%d", small(maker_n, 65535));
     if (product)
         snprintf(pr, sizeof pr, "%s", product);
-    else if (!isnan(product_n))
-        snprintf(pr, sizeof pr, "%.0f", product_n);
+    else if (small(product_n, 65535) >= 0)
+        snprintf(pr, sizeof pr, "%d", small(product_n, 65535));
     snprintf(a->device, sizeof a->device, "%s%s%s", mk, mk[0] && pr[0] ? " " : "", pr);
 }
 
@@ -248,13 +260,13 @@ static void on_lap(struct pl__fitact *f, const struct pl_fit_msg *m)
         case 21: l.ascent_m = x; break;             /* total_ascent */
         case 22: l.descent_m = x; break;            /* total_descent */
         case 25:                                    /* sport */
-            if (f->lap_sport < 0 && !isnan(x))
-                f->lap_sport = (int)x;
+            if (f->lap_sport < 0)
+                f->lap_sport = small(x, 254);
             break;
         }
     }
     if (isnan(start) && !isnan(end) && !isnan(l.duration_s))
-        start = end - l.duration_s;
+        start = epoch(end - PL_FIT_EPOCH_S - l.duration_s);
     if (isnan(start))
         return; /* a lap that says not when it was is no use */
     l.start_s = (int64_t)floor(start);
@@ -288,8 +300,8 @@ static void on_session(struct pl__fitact *f, const struct pl_fit_msg *m)
         switch (v->field->num) {
         case FIELD_TIMESTAMP: end = epoch(x); break;
         case 2: s.start_s = epoch(x); break;        /* start_time */
-        case 5: s.sport = x < 256 ? (int)x : -1; break;   /* sport */
-        case 6: s.sub = x < 256 ? (int)x : -1; break;     /* sub_sport */
+        case 5: s.sport = small(x, 254); break;     /* sport */
+        case 6: s.sub = small(x, 254); break;       /* sub_sport */
         case 7: s.elapsed_s = x; break;             /* total_elapsed_time */
         case 8: s.timer_s = x; break;               /* total_timer_time */
         case 9: s.dist_m = x; break;                /* total_distance */
@@ -306,7 +318,7 @@ static void on_session(struct pl__fitact *f, const struct pl_fit_msg *m)
         }
     }
     if (isnan(s.start_s) && !isnan(end) && !isnan(s.elapsed_s))
-        s.start_s = end - s.elapsed_s;
+        s.start_s = epoch(end - PL_FIT_EPOCH_S - s.elapsed_s);
     if (f->nsess >= PL_ACT_PER_FILE_MAX) {
         stop(f, PL_ELIMIT, m->offset, "too many sessions");
         return;
@@ -362,10 +374,10 @@ static int on_msg(void *ctx, const struct pl_fit_msg *m)
     case MSG_SPORT: {
         double s = pl_fit_value_num(pl_fit_msg_find(m, 0));
         double sub = pl_fit_value_num(pl_fit_msg_find(m, 1));
-        if (!isnan(s) && s < 256)
-            f->sport_msg = (int)s;
-        if (!isnan(sub) && sub < 256)
-            f->sub_msg = (int)sub;
+        if (small(s, 254) >= 0)
+            f->sport_msg = small(s, 254);
+        if (small(sub, 254) >= 0)
+            f->sub_msg = small(sub, 254);
         break;
     }
     case MSG_WORKOUT: {
