@@ -172,7 +172,9 @@ static void draw(struct ctx *c, const struct pl_import_progress *p)
 static void on_progress(void *ctx, const struct pl_import_progress *p)
 {
     struct ctx *c = ctx;
-    if (!c->bar || since(&c->last_draw) < 0.1)
+    /* The first call draws at once (the bar says the import started);
+     * then at most ten times a second. */
+    if (!c->bar || (c->drawn && since(&c->last_draw) < 0.1))
         return;
     clock_gettime(CLOCK_MONOTONIC, &c->last_draw);
     draw(c, p);

@@ -170,15 +170,16 @@ static int src_raw_read(struct pl__src *s, uint8_t *buf, size_t n, size_t *got)
         }
         la_ssize_t r = archive_read_data(ar->a, buf, n);
         if (r < 0) {
+            if (r <= ARCHIVE_FATAL)
+                ar->fatal = true;
             if (ar->parent_err)
                 d = ar->parent_diag;
             else
                 pl__diag(&d, PL_EFORMAT, (uint64_t)archive_filter_bytes(ar->a, -1),
-                         "damaged archive: %s",
+                         "damaged archive: %s%s",
                          archive_error_string(ar->a) ? archive_error_string(ar->a)
-                                                     : "unreadable entry");
-            if (r <= ARCHIVE_FATAL)
-                ar->fatal = true;
+                                                     : "unreadable entry",
+                         ar->fatal ? "; nothing after it can be read" : "");
             return src_fail(s, &d);
         }
         if (r == 0) {
@@ -461,22 +462,17 @@ static int walk_archive(struct pl__walk *w, struct pl__src *src, const char *pat
         goto out;
     }
     uint64_t entries = 0;
-    char *last = NULL;   /* the entry read last, to say where a read broke */
     for (;;) {
         struct archive_entry *e;
         int r = archive_read_next_header(ar.a, &e);
         if (r == ARCHIVE_EOF)
             break;
         if (r < ARCHIVE_WARN || ar.stop) {
-            if (ar.stop)
-                break;   /* already reported with the entry that tripped it */
-            if (last && ar.fatal) {
-                arch_diag(&ar, &d, "damaged archive");
-                pl__diag(&d, d.code, d.offset, "the rest of the archive cannot be read "
-                         "after '%s'", last);
-            } else {
-                arch_diag(&ar, &d, "damaged archive");
-            }
+            /* A limit, or damage met while reading an entry, was reported
+             * with that entry, saying that nothing after it is read. */
+            if (ar.stop || ar.fatal)
+                break;
+            arch_diag(&ar, &d, "damaged archive");
             rc = report(w, path, &d);
             break;
         }
@@ -504,10 +500,7 @@ static int walk_archive(struct pl__walk *w, struct pl__src *src, const char *pat
         if (!name || !*name)
             name = "(no name)";
         char *child = raw ? path_join(path, "", "") : path_join(path, "!", name);
-        pl__free(last);
-        last = raw ? NULL : path_join(name, "", "");
-        if (!child || (!raw && !last)) {
-            pl__free(child);
+        if (!child) {
             rc = pl__diag(diag, PL_ENOMEM, UINT64_MAX, "out of memory");
             break;
         }
@@ -521,7 +514,6 @@ static int walk_archive(struct pl__walk *w, struct pl__src *src, const char *pat
         if (rc)
             break;
     }
-    pl__free(last);
     /* An archive with nothing in it (an empty zip; a .gz of nothing, or of
      * zeros, which libarchive rightly reads as an empty tar) is shown as
      * an empty file rather than not at all. */
