@@ -41,10 +41,32 @@ bool is_help(const char *arg);
  * NUL-terminated; invalid UTF-8 is replaced by U+FFFD). */
 void json_str(FILE *f, const char *s, size_t n);
 
+/* JSON number: null for NaN and infinities, else at most `decimals`
+ * decimals with trailing zeros cut ("12.5", "3600"). */
+void json_num(FILE *f, double x, int decimals);
+
+/* cmd-activities.c: what the commands that read the store share. */
+/* Open the store for reading: --db's value when given, else PLIANT_DB or
+ * the default path. A store that does not exist is not created: an error
+ * is printed and EXIT_NOTHING returned, as for any store that cannot be
+ * opened; 0 on success. */
+int open_store_for_reading(const char *db, struct pl_store **s);
+/* The summary fields of an activity as JSON members, without braces:
+ * "id": 1, "sport": "running", "start": "2026-01-05T06:12:00Z", ... */
+void json_activity_fields(FILE *f, const struct pl_activity *a);
+/* UTC seconds as ISO 8601: "2026-01-05T06:12:00Z", or with offset_s as
+ * local time "2026-01-05T07:12:00+01:00" (local true). */
+void format_time(char *buf, size_t n, int64_t utc_s, int32_t offset_s, bool local);
+/* Seconds as "1:02:03" (or "2:03" under an hour with short); "-" for NaN. */
+void format_duration(char *buf, size_t n, double s, bool short_form);
+
 #define DECLARE_CMD(name) int cmd_##name(int argc, char **argv)
 DECLARE_CMD(inspect);
 DECLARE_CMD(simulate);
 extern const struct cmd cmd_inspect_def, cmd_simulate_def;
+DECLARE_CMD(activities);
+DECLARE_CMD(show);
+extern const struct cmd cmd_activities_def, cmd_show_def;
 DECLARE_CMD(import);
 extern const struct cmd cmd_import_def;
 

@@ -5,6 +5,7 @@
  * its help text; this file only dispatches and prints help.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,8 +13,10 @@
 #include "cli.h"
 
 static const struct cmd *const commands[] = {
+    &cmd_activities_def,
     &cmd_import_def,
     &cmd_inspect_def,
+    &cmd_show_def,
     &cmd_simulate_def,
 };
 
@@ -136,6 +139,27 @@ void json_str(FILE *f, const char *s, size_t n)
     fputc('"', f);
 }
 
+void json_num(FILE *f, double x, int decimals)
+{
+    if (!isfinite(x)) {
+        fputs("null", f);
+        return;
+    }
+    char buf[64];
+    int n = snprintf(buf, sizeof buf, "%.*f", decimals, x);
+    if (n < 0 || (size_t)n >= sizeof buf) {
+        fprintf(f, "%.17g", x);
+        return;
+    }
+    if (strchr(buf, '.')) {
+        while (n > 0 && buf[n - 1] == '0')
+            buf[--n] = '\0';
+        if (n > 0 && buf[n - 1] == '.')
+            buf[--n] = '\0';
+    }
+    fputs(strcmp(buf, "-0") == 0 ? "0" : buf, f);
+}
+
 static void print_overview(FILE *f)
 {
     fprintf(f,
@@ -149,12 +173,30 @@ static void print_overview(FILE *f)
     fprintf(f,
             "\n"
             "'pliant help <command>' or 'pliant <command> --help' explains one.\n"
+            "--db PATH picks the store (default: $PLIANT_DB, else\n"
+            "$XDG_DATA_HOME/pliant/pliant.db or ~/.local/share/pliant/pliant.db).\n"
             "Exit status: 0 success, 1 some inputs were bad but the rest was done,\n"
             "2 usage error, 3 nothing could be done.\n");
 }
 
 int main(int argc, char **argv)
 {
+    /* A global option before the command: --db PATH (or --db=PATH) picks
+     * the store of every command that uses one, as PLIANT_DB does. */
+    while (argc >= 2 && strncmp(argv[1], "--db", 4) == 0 &&
+           (argv[1][4] == '\0' || argv[1][4] == '=')) {
+        bool joined = argv[1][4] == '=';
+        const char *v = joined ? argv[1] + 5 : argc >= 3 ? argv[2] : NULL;
+        if (!v || !*v) {
+            error_msg("option '--db' needs a path");
+            return EXIT_USAGE;
+        }
+        setenv("PLIANT_DB", v, 1);
+        int used = joined ? 1 : 2;
+        argv[used] = argv[0];
+        argv += used;
+        argc -= used;
+    }
     if (argc < 2) {
         print_overview(stderr);
         return EXIT_USAGE;
