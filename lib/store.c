@@ -185,6 +185,7 @@ struct pl_store {
     bool readonly;
     int txn;                     /* a caller's pl_store_begin: TXN_* */
     int depth;                   /* changes of this file under way */
+    int sqlite_rc;               /* the last SQLite error db_fail saw */
     sqlite3_stmt *st[Q__N];      /* prepared on first use */
 };
 
@@ -203,6 +204,7 @@ static int db_fail(struct pl_store *s, int rc, const char *doing, struct pl_diag
     const char *path = s->path;
     const char *m = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
     int sys = s->db ? sqlite3_system_errno(s->db) : 0;
+    s->sqlite_rc = rc;
     switch (rc & 0xff) {
     case SQLITE_NOMEM:
         return pl__diag(d, PL_ENOMEM, UINT64_MAX, "out of memory %s in '%s'", doing, path);
@@ -587,6 +589,50 @@ static int check_and_migrate(struct pl_store *s, struct pl_diag *d)
     return PL_OK;
 }
 
+/* "file:PATH?immutable=1" with the characters URIs reserve escaped
+ * (sqlite.org/uri.html). */
+static char *immutable_uri(const char *path)
+{
+    size_t n = strlen(path);
+    char *uri = pl__malloc_array(n + 1, 3);
+    if (!uri || n > SIZE_MAX / 4)
+        return uri;
+    char *p = uri + sprintf(uri, "file:");
+    for (const char *c = path; *c; c++) {
+        if (*c == '?' || *c == '#' || *c == '%')
+            p += sprintf(p, "%%%02X", (unsigned char)*c);
+        else
+            *p++ = *c;
+    }
+    strcpy(p, "?immutable=1");
+    return uri;
+}
+
+/* Connect to the store's file and bring its schema up to date. how:
+ * 0 read-write (creating it), 1 read-only, 2 read-only and immutable. */
+static int connect_db(struct pl_store *s, int how, struct pl_diag *diag)
+{
+    static const int flags[] = {
+        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+        SQLITE_OPEN_READONLY,
+        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+    };
+    char *uri = NULL;
+    if (how == 2 && !(uri = immutable_uri(s->path)))
+        return pl__diag(diag, PL_ENOMEM, UINT64_MAX, "out of memory");
+    int sr = sqlite3_open_v2(uri ? uri : s->path, &s->db, flags[how], NULL);
+    pl__free(uri);
+    if (sr != SQLITE_OK)
+        return db_fail(s, sr, "opening it", diag);
+    sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+    /* A file this process may not write is opened read-only by SQLite:
+     * reading works, and every change fails with SQLITE_READONLY. */
+    s->readonly = sqlite3_db_readonly(s->db, "main") == 1;
+    int rc = exec(s, "PRAGMA foreign_keys = ON", "opening it", diag);
+    return rc ? rc : check_and_migrate(s, diag);
+}
+
 int pl_store_open(struct pl_store **out, const char *path, struct pl_diag *diag)
 {
     *out = NULL;
@@ -603,19 +649,30 @@ int pl_store_open(struct pl_store **out, const char *path, struct pl_diag *diag)
     }
     if ((rc = make_parent(path, diag)))
         goto fail;
-    int sr = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-    if (sr != SQLITE_OK) {
-        rc = db_fail(s, sr, "opening it", diag);
-        goto fail;
+    rc = connect_db(s, 0, diag);
+    int primary = s->sqlite_rc & 0xff;
+    struct stat st;
+    if (rc && (primary == SQLITE_CANTOPEN || primary == SQLITE_READONLY) &&
+        stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        /* A store on read-only media, or in a folder this process may not
+         * write: WAL mode needs the -shm and -wal files beside it. Read it
+         * as it is: through them when a crash left them there, else as an
+         * immutable file (no writer can be at work where none can write). */
+        char *wal = pl__malloc(strlen(path) + 5);
+        if (!wal) {
+            rc = pl__diag(diag, PL_ENOMEM, UINT64_MAX, "out of memory");
+            goto fail;
+        }
+        strcat(strcpy(wal, path), "-wal");
+        int how = stat(wal, &st) == 0 ? 1 : 2;
+        pl__free(wal);
+        sqlite3_close_v2(s->db);
+        s->db = NULL;
+        struct pl_diag second;
+        if (connect_db(s, how, &second) == PL_OK)
+            rc = PL_OK;
     }
-    sqlite3_extended_result_codes(s->db, 1);
-    sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
-    /* A file this process may not write is opened read-only by SQLite:
-     * reading works, and every change fails with SQLITE_READONLY. */
-    s->readonly = sqlite3_db_readonly(s->db, "main") == 1;
-    if ((rc = exec(s, "PRAGMA foreign_keys = ON", "opening it", diag)))
-        goto fail;
-    if ((rc = check_and_migrate(s, diag)))
+    if (rc)
         goto fail;
     *out = s;
     return PL_OK;
