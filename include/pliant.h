@@ -747,6 +747,37 @@ int pl_import_paths(struct pl_store *s, const char *const *paths,
 int pl_sim_write_strava_zip(struct pl_sim *s, const char *path,
                             struct pl_diag *diag);
 
+/* ------------------------------------------------------------------ */
+/* Training load (issue: load and detection)                            */
+/* ------------------------------------------------------------------ */
+
+/* Day flags (a day is a local calendar day of the runner). */
+#define PL_DAY_HARD 0x01             /* a hard session or a hard day */
+#define PL_DAY_RACE 0x02
+#define PL_DAY_TRAVEL 0x04           /* a long trip (declared or inferred) */
+#define PL_DAY_EVENING_RUN 0x08      /* a run at or after the evening hour */
+#define PL_DAY_RECOVERY_NEEDED 0x10
+#define PL_DAY_REST 0x20             /* no activity */
+
+/* One day of the daily series. Numbers not defined that day are NaN (e.g.
+ * acwr while chronic load is below its minimum). */
+struct pl_day {
+    int32_t date;                    /* days since 1970-01-01 (local) */
+    double load;                     /* sum of the day's activity loads */
+    double ctl, atl, tsb;            /* fitness, fatigue, form */
+    double ramp;                     /* ctl change over 7 days */
+    double acwr;                     /* acute:chronic (EWMA), information */
+    double monotony, strain;         /* Foster 1998, over the 7 days to
+                                        this one */
+    unsigned flags;                  /* PL_DAY_* */
+    char reasons[512];               /* "; "-separated, one per flag:
+                                        "hard: IF 0.91, 34 min above
+                                        threshold" */
+};
+
+/* The rest of this section (profile, metrics, events, detection, the
+ * series' options) is declared below by the load module. */
+
 #ifdef __cplusplus
 }
 #endif
