@@ -5,7 +5,11 @@
 #
 # Step 1: simulate twelve weeks of a runner's training as FIT files in
 # build/demo/ (deterministic: same build, same bytes), then summarise them.
-# Later steps (import, load, plan) join as those commands land.
+# Step 2: pack the same weeks the way a Strava bulk export is packed (a zip
+# of activities/<id>.fit.gz and activities.csv), import that archive into a
+# fresh store, build/demo/pliant.db, list what came in, and import it again
+# to show that nothing comes in twice.
+# Later steps (load, plan) join as those commands land.
 set -eu
 
 bin=${1:?usage: tools/demo.sh BINARY}
@@ -45,4 +49,30 @@ if "$bin" help inspect >/dev/null 2>&1; then
     echo
     echo "== pliant inspect ${first#./} (first lines)"
     "$bin" inspect "$first" 2>&1 | head -n 12 || true
+fi
+
+if "$bin" help import >/dev/null 2>&1 && "$bin" help activities >/dev/null 2>&1; then
+    export_zip=$out/strava-export.zip
+    db=$out/pliant.db
+    echo
+    echo "== pliant simulate --weeks 12 --strava-export $export_zip"
+    "$bin" simulate --weeks 12 --strava-export "$export_zip" | head -n 1
+    echo "  $(wc -c <"$export_zip") bytes: activities/<id>.fit.gz and activities.csv, as Strava packs them"
+
+    echo
+    echo "== pliant import --db $db $export_zip"
+    rm -f "$db" "$db-wal" "$db-shm"
+    "$bin" import --db "$db" "$export_zip"
+
+    echo
+    echo "== pliant activities --db $db (first and last)"
+    "$bin" activities --db "$db" >"$out/activities.txt"
+    head -n 8 "$out/activities.txt"
+    echo "  ..."
+    tail -n 4 "$out/activities.txt"
+    echo "  (the whole list: $out/activities.txt)"
+
+    echo
+    echo "== pliant import --db $db $export_zip   (again: nothing twice)"
+    "$bin" import --db "$db" "$export_zip" | head -n 3
 fi
