@@ -676,6 +676,25 @@ static void chained_fit_reads_every_segment(void **state)
     got_release(&g);
 }
 
+/* A file cut short still gives its complete records, then the error. */
+static void truncated_fit_delivers_its_records_before_the_error(void **state)
+{
+    (void)state;
+    size_t n;
+    uint8_t *fit = make_fit(4, 1, &n);
+    struct got g;
+    struct pl_diag d;
+    /* Cut inside the records: no lap, session or activity message left. */
+    assert_int_equal(read_buf(fit, n / 2, &g, &d), PL_ETRUNCATED);
+    assert_int_equal(g.n, 1);
+    assert_true(g.a[0].n > 3 && g.a[0].n < 20);
+    assert_int_equal(g.a[0].sport, 0);
+    assert_int_equal(g.a[0].start_s, UNIX_T0);
+    assert_false(g.a[0].utc_offset_known);
+    free(fit);
+    got_release(&g);
+}
+
 /* The simulator's runs: the reader's totals are what it rendered. */
 static void simulated_runs_read_back_with_their_planted_totals(void **state)
 {
@@ -877,6 +896,7 @@ int main(void)
         cmocka_unit_test(fit_multisport_gives_one_activity_per_session),
         cmocka_unit_test(fit_non_activity_files_are_skipped_with_what_they_are),
         cmocka_unit_test(chained_fit_reads_every_segment),
+        cmocka_unit_test(truncated_fit_delivers_its_records_before_the_error),
         cmocka_unit_test(simulated_runs_read_back_with_their_planted_totals),
         cmocka_unit_test(feeding_byte_by_byte_gives_the_same),
         cmocka_unit_test(sports_parse_in_every_spelling),
