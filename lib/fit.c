@@ -1604,6 +1604,10 @@ static int step(struct pl_fit_decoder *d, const uint8_t *p, size_t avail, size_t
             *need = 1;
             return STEP_NEED;
         }
+        /* With a data size of 0 the input's last two bytes are the CRC:
+         * a unit is decoded only when two more bytes follow it, and
+         * finish decides what the rest is. */
+        size_t hold = d->size_unknown ? 2 : 0;
         uint8_t rh = p[0];
         if (rh & 0x80) {
             /* Compressed timestamp header: local type in bits 5-6, time
@@ -1623,11 +1627,11 @@ static int step(struct pl_fit_decoder *d, const uint8_t *p, size_t avail, size_t
                             (unsigned long long)off, local);
             }
             size_t n = 1 + (size_t)f->size;
-            if (lim < n) {
+            if (lim < n + hold) {
                 if (!d->size_unknown && d->data_end - off < n)
                     return fail(d, diag, PL_EFORMAT, off, "record at byte %llu (%zu bytes) crosses the end of the data at byte %llu",
                                 (unsigned long long)off, n, (unsigned long long)d->data_end);
-                *need = n;
+                *need = n + hold;
                 return STEP_NEED;
             }
             if (!d->have_ts)
@@ -1646,11 +1650,11 @@ static int step(struct pl_fit_decoder *d, const uint8_t *p, size_t avail, size_t
         if (rh & 0x40) {
             bool has_dev = rh & 0x20;
             size_t n = 1 + def_size(p + 1, lim - 1, has_dev);
-            if (lim < n) {
+            if (lim < n + hold) {
                 if (!d->size_unknown && d->data_end - off < n)
                     return fail(d, diag, PL_EFORMAT, off, "definition at byte %llu (%zu bytes) crosses the end of the data at byte %llu",
                                 (unsigned long long)off, n, (unsigned long long)d->data_end);
-                *need = n;
+                *need = n + hold;
                 return STEP_NEED;
             }
             if (rh & 0x10)
@@ -1674,11 +1678,11 @@ static int step(struct pl_fit_decoder *d, const uint8_t *p, size_t avail, size_t
                         (unsigned long long)off, local);
         }
         size_t n = 1 + (size_t)f->size;
-        if (lim < n) {
+        if (lim < n + hold) {
             if (!d->size_unknown && d->data_end - off < n)
                 return fail(d, diag, PL_EFORMAT, off, "record at byte %llu (%zu bytes) crosses the end of the data at byte %llu",
                             (unsigned long long)off, n, (unsigned long long)d->data_end);
-            *need = n;
+            *need = n + hold;
             return STEP_NEED;
         }
         int rc = decode_data(d, local, f, p + 1, off, false, 0, diag);
@@ -1894,6 +1898,25 @@ int pl_fit_decoder_finish(struct pl_fit_decoder *d, struct pl_diag *diag)
         warn(d, PL_EFORMAT, d->pos, "%u bytes after the end of the FIT data at byte %llu; ignored",
              d->carry_len, (unsigned long long)d->pos);
         return 0;
+    }
+    if (d->size_unknown && d->st == ST_RECORDS && d->carry_len > 2) {
+        /* Records were held back until two bytes followed them: now the
+         * end is known, decode what is left before the last two bytes as
+         * data of that size. */
+        d->size_unknown = false;
+        d->data_end = d->pos + d->carry_len - 2;
+        size_t used = 0, need = 0;
+        int rc = run(d, d->carry, d->carry_len - 2, &used, &need, diag);
+        if (rc)
+            return rc;
+        if (used == d->carry_len - 2u) {
+            memmove(d->carry, d->carry + used, 2);
+            d->carry_len = 2;
+            d->size_unknown = true;
+        } else {
+            d->size_unknown = true;
+            d->carry_len -= (uint32_t)used;
+        }
     }
     if (d->size_unknown && d->st == ST_RECORDS) {
         /* Decoded to the end: the last two bytes should be the CRC. */
