@@ -102,4 +102,14 @@
 #define PL_CSV_FIELDS_MAX 1024
 #define PL_CSV_RECORDS_MAX 1000000
 
+/* The store (lib/store.c, lib/streamcodec.c). Start times it accepts:
+ * +-2^40 s is +-35,000 years, so that a start plus or minus the twin
+ * window, or plus a duration, cannot overflow. */
+#define PL_STORE_START_S_ABS_MAX (INT64_C(1) << 40)
+/* A stream value is stored as a whole number of its step within +-2^50:
+ * far beyond any measurement (2^50 cm is 10^13 m), and small enough that
+ * residuals of order 2 (within +-2^52) and their zigzag codes cannot
+ * overflow. A value outside is stored as absent. */
+#define PL_STREAM_QUANTUM_MAX (INT64_C(1) << 50)
+
 #endif

@@ -41,9 +41,6 @@ extern const size_t pl__schema_sql_len;
 #define TWIN_OVERLAP_MIN 0.5
 /* Migration steps the built-in schema may hold. */
 #define STEPS_MAX 64
-/* Start times the store accepts: +-2^40 s is +-35,000 years, so that
- * start_s +- TWIN_START_S and durations added to it cannot overflow. */
-#define START_S_ABS_MAX (INT64_C(1) << 40)
 
 /* ------------------------------------------------------------------ */
 /* Stream kinds                                                         */
@@ -804,7 +801,7 @@ static int validate(const struct pl_activity *a, struct pl_diag *d)
     if (a->source_kind < PL_SRC_FIT || a->source_kind > PL_SRC_TCX)
         return pl__diag(d, PL_EINVAL, UINT64_MAX, "activity has no source kind (%u)",
                         a->source_kind);
-    if (a->start_s < -START_S_ABS_MAX || a->start_s > START_S_ABS_MAX)
+    if (a->start_s < -PL_STORE_START_S_ABS_MAX || a->start_s > PL_STORE_START_S_ABS_MAX)
         return pl__diag(d, PL_EINVAL, UINT64_MAX, "activity has no usable start time");
     if (a->n > PL_ACT_SAMPLES_MAX)
         return pl__diag(d, PL_EINVAL, UINT64_MAX, "activity has %zu samples, more than %d", a->n,
@@ -1115,7 +1112,7 @@ int pl_store_enrich(struct pl_store *s, int64_t start_s, const char *name,
                     const char *description, int sport, bool *found, struct pl_diag *diag)
 {
     *found = false;
-    if (sport > 255 || start_s < -START_S_ABS_MAX || start_s > START_S_ABS_MAX)
+    if (sport > 255 || start_s < -PL_STORE_START_S_ABS_MAX || start_s > PL_STORE_START_S_ABS_MAX)
         return pl__diag(diag, PL_EINVAL, UINT64_MAX, "enrich: sport %d or start %lld out of range",
                         sport, (long long)start_s);
     int rc = txn_begin(s, true, "enriching an activity", diag);

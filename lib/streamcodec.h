@@ -16,10 +16,7 @@
 /* Steps a stream may be quantised to: 10^-9 .. 10^3 of its unit. */
 #define PL_STREAM_EXP10_MIN (-9)
 #define PL_STREAM_EXP10_MAX 3
-/* A quantised value must be within +-2^50 steps: far beyond any real
- * measurement (2^50 cm is 10^13 m), and small enough that residuals of
- * order 2 (within +-2^52) and their zigzag codes cannot overflow. */
-#define PL_STREAM_QUANTUM_MAX (INT64_C(1) << 50)
+/* Values are quantised within +-PL_STREAM_QUANTUM_MAX steps (limits.h). */
 
 /*
  * Encode x[0..n) at a step of 10^exp10 (PL_STREAM_EXP10_MIN..MAX) into a
