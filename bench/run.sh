@@ -345,3 +345,4 @@ if [ -n "${rss_growth:-}" ]; then
 fi
 for n in ${notes[@]+"${notes[@]}"}; do echo "note: $n"; done
 echo "bench took $(fmt "$(calc "$EPOCHREALTIME - $t_bench0")" 0) s"
+echo; "$here/import.sh" "$1"   # import speed and memory: bench/import.sh, which also runs alone
