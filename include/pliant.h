@@ -775,8 +775,422 @@ struct pl_day {
                                         threshold" */
 };
 
-/* The rest of this section (profile, metrics, events, detection, the
- * series' options) is declared below by the load module. */
+/* The rest of this section: the athlete profile, per-activity metrics,
+ * declared events, and the daily series with its detection
+ * (lib/profile.c, lib/metrics.c, lib/events.c, lib/daily.c,
+ * lib/detect.c). Every formula, its source, the conventions and the
+ * defaults: docs/internals/load.md.
+ *
+ * How the pieces fit: metrics are kept in the store in two parts. What
+ * does not depend on the profile (heart-rate and graded-speed histograms,
+ * peak and best efforts, NGP, the start point) is computed once per
+ * activity from its streams. What does (TRIMP, HRSS, rTSS, zones, load,
+ * the activity's flags) is computed from those parts whenever the
+ * effective profile differs from the one the stored metrics were computed
+ * with. pl_metrics_update() brings both up to date; pl_load_compute()
+ * and the pl_metrics_get/list readers call it first, so a caller never
+ * sees stale numbers. A store that cannot be written (read-only media) is
+ * brought up to date in memory for the call, each time. */
+
+/* Local calendar day of a UTC time: floor((t_s + utc_offset_s) / 86400),
+ * days since 1970-01-01. */
+int32_t pl_local_day(int64_t t_s, int32_t utc_offset_s);
+/* "2026-03-22" for a day (buf of at least 11 bytes; longer years are
+ * cut). */
+void pl_day_format(int32_t day, char *buf, size_t n);
+/* Parse "YYYY-MM-DD" (a real date, year 1900..9999) into *day; false when
+ * it is not one. */
+bool pl_day_parse(const char *s, int32_t *day);
+
+/* ---- Athlete profile ---- */
+
+enum pl_sex { PL_SEX_UNKNOWN = 0, PL_SEX_MALE = 1, PL_SEX_FEMALE = 2 };
+
+/* Where a profile value comes from. */
+enum pl_origin {
+    PL_ORIGIN_NONE = 0,       /* not known and no default (birth_year,
+                                 home): value NaN */
+    PL_ORIGIN_SET,            /* the runner set it (pliant profile set) */
+    PL_ORIGIN_ESTIMATED,      /* estimated from the runner's activities */
+    PL_ORIGIN_DEFAULT,        /* nothing to go on: a documented default */
+};
+/* "none", "set", "estimated", "default". */
+const char *pl_origin_name(int origin);
+
+/* One value of the profile, with how it was found. method says how, with
+ * its source, in a sentence for a runner: "highest 5-s smoothed heart
+ * rate of the 365 days to 2026-03-29 (2026-03-10, 188 bpm)", or for a
+ * default "no activity with heart rate: default 190 bpm; set it with
+ * 'pliant profile set max_hr=...'". */
+struct pl_profile_value {
+    double value;             /* in the key's unit (below); NaN: none */
+    uint8_t origin;           /* enum pl_origin */
+    char method[256];
+};
+
+/* Keys, in the order `pliant profile` lists them. Units:
+ *   sex              PL_SEX_* as a number (1 male, 2 female)
+ *   birth_year       year, 1900..2100
+ *   max_hr           bpm, 100..250
+ *   resting_hr       bpm, 25..120, below max_hr
+ *   lthr             bpm, 80..240, above resting_hr and at most max_hr
+ *   threshold_pace   seconds per km, 120..900 (shown "m:ss")
+ *   evening_hour     local hour 0..23 at and after which a run is an
+ *                    evening run; default 17
+ *   home_lat, home_lon  degrees (set together: home=LAT,LON)
+ */
+enum pl_profile_key {
+    PL_PROF_SEX, PL_PROF_BIRTH_YEAR, PL_PROF_MAX_HR, PL_PROF_RESTING_HR,
+    PL_PROF_LTHR, PL_PROF_THRESHOLD_PACE, PL_PROF_EVENING_HOUR,
+    PL_PROF_HOME_LAT, PL_PROF_HOME_LON,
+    PL_PROF_COUNT_
+};
+
+struct pl_profile {
+    struct pl_profile_value v[PL_PROF_COUNT_];   /* by enum pl_profile_key */
+    int64_t as_of_s;          /* estimates use activities up to this time
+                                 (the latest activity's start; 0 with
+                                 none) */
+};
+
+/* The key's name as `pliant profile set` takes it ("max_hr"; "home" for
+ * both home_lat and home_lon), NULL for a bad key. */
+const char *pl_profile_key_name(int key);
+/* A value as a runner reads it: "male", "4:30" (threshold pace), "172",
+ * "38.7223,-9.1393" (home, from home_lat with home_lon), "-" when NaN.
+ * Writes at most n bytes with the NUL. */
+void pl_profile_format(const struct pl_profile *p, int key, char *buf,
+                       size_t n);
+
+/* The effective profile: the values set, and for the others estimates
+ * from the activities in the store (profile-independent metrics are
+ * brought up to date first) or the documented defaults; each with its
+ * origin and method. PL_EDB, PL_ENOMEM. */
+int pl_profile_get(struct pl_store *s, struct pl_profile *p,
+                   struct pl_diag *diag);
+
+/* Set several keys at once from "KEY=VALUE" strings (keys as
+ * pl_profile_key_name gives them; "home=LAT,LON"; sex "male"/"female";
+ * threshold_pace "m:ss" per km; "KEY=" with an empty value unsets the key
+ * so it is estimated again). All or nothing: an unknown key, a malformed
+ * or out-of-range value, or values that contradict each other (lthr above
+ * max_hr, resting_hr not below lthr, counting what is already set) change
+ * nothing and return PL_EINVAL with diag->msg naming the key and what is
+ * accepted ("max_hr: '300' is out of range (100..250 bpm)"). Stored
+ * metrics are recomputed by the next pl_metrics_update. PL_EIO or PL_EDB
+ * when the store cannot be written. */
+int pl_profile_set(struct pl_store *s, const char *const *assignments,
+                   size_t n, struct pl_diag *diag);
+
+/* ---- Per-activity metrics ---- */
+
+/* Which number an activity's load is (the rule, in order: HR-based when
+ * the activity has heart rate, pace-based for a run with speed, RPE-based
+ * when only a rating is there, duration-based when nothing else). */
+enum pl_load_source {
+    PL_LOAD_NONE = 0,         /* no duration either: load 0 */
+    PL_LOAD_HRSS,             /* hrss */
+    PL_LOAD_RTSS,             /* rtss */
+    PL_LOAD_RPE,              /* session RPE scaled to the TSS range */
+    PL_LOAD_DURATION,         /* hours x 50: an assumed easy IF 0.71 */
+};
+/* "none", "hrss", "rtss", "rpe", "duration". */
+const char *pl_load_source_name(int source);
+
+#define PL_ZONES 5
+/* Activity flags (struct pl_metrics.flags). */
+#define PL_ACT_HARD 0x01
+#define PL_ACT_RACE 0x02
+#define PL_ACT_EVENING 0x04
+#define PL_ACT_LONG 0x08
+
+/* One activity's metrics. NaN for what cannot be computed (no heart rate:
+ * the HR-based numbers; no speed: the pace-based ones). */
+struct pl_metrics {
+    int64_t activity_id;
+    int64_t start_s;               /* UTC, and the activity's offset */
+    int32_t utc_offset_s;
+    uint8_t sport;
+    double duration_s;             /* elapsed */
+    double moving_s;               /* as the reader decided it
+                                      (docs/internals/activity.md) */
+    double hr_s;                   /* time covered by heart-rate samples */
+    double zones_s[PL_ZONES];      /* time in HR zones 1..5 (Friel, %LTHR:
+                                      <85, 85-89, 90-94, 95-99, >=100) */
+    double above_threshold_s;      /* HR >= LTHR; without HR, graded
+                                      speed >= threshold speed */
+    double trimp;                  /* Banister, integrated per sample (or
+                                      from the average HR) */
+    bool trimp_from_avg;           /* the average-HR fallback was used */
+    double trimp_edwards;          /* Edwards 1993: minutes x zone 1..5 by
+                                      %HRmax */
+    double hrss;                   /* TRIMP / TRIMP(1 h at LTHR) x 100 */
+    double ngp_mps;                /* normalised graded speed */
+    double rtss;                   /* hours x IF^2 x 100, pace-based */
+    double intensity_factor;       /* NGP / threshold speed when there is
+                                      speed, else if_hr */
+    double if_hr;                  /* HR equivalent: sqrt(hrss / 100 /
+                                      hours), so hrss = hours x if^2 x 100 */
+    double rpe;                    /* 1..10 when the file says */
+    double session_rpe;            /* rpe x moving minutes (Foster 2001) */
+    double training_effect, anaerobic_training_effect;  /* device's */
+    double load;
+    uint8_t load_source;           /* enum pl_load_source */
+    /* Profile-independent figures the estimates use. */
+    double hr_peak5_bpm;           /* highest 5-s mean heart rate */
+    double hr_best20_bpm;          /* best 20-min mean heart rate */
+    double start_lat_deg, start_lon_deg;   /* first fix; NaN without GPS */
+    unsigned flags;                /* PL_ACT_* */
+    char reasons[256];             /* "; "-separated: "hard: IF 0.91, 34 min
+                                      above threshold; race: name says
+                                      'race'" */
+};
+
+/* What pl_metrics_update did. */
+struct pl_metrics_stats {
+    uint64_t activities;           /* in the store */
+    uint64_t computed;             /* profile-independent parts computed
+                                      from streams (new activities) */
+    uint64_t samples;              /* samples those had */
+    uint64_t rescored;             /* profile-dependent parts recomputed */
+    double streams_s, rescore_s;   /* wall time of each pass */
+    bool stored;                   /* false: read-only store, in memory */
+};
+
+/* Bring the stored metrics up to date: compute the profile-independent
+ * parts of activities that lack them (decoding each stream once), then,
+ * when the effective profile changed (or force), recompute every
+ * activity's profile-dependent metrics. One transaction. st may be NULL.
+ * PL_EDB, PL_ENOMEM, PL_EIO. */
+int pl_metrics_update(struct pl_store *s, bool force,
+                      struct pl_metrics_stats *st, struct pl_diag *diag);
+
+/* One activity's metrics (after pl_metrics_update). PL_ENOTFOUND. */
+int pl_metrics_get(struct pl_store *s, int64_t activity_id,
+                   struct pl_metrics *m, struct pl_diag *diag);
+/* Every activity's metrics whose start is in [since_s, until_s), oldest
+ * first (after pl_metrics_update). The callback's m is valid during the
+ * call; non-zero stops with PL_ECANCELED. */
+int pl_metrics_list(struct pl_store *s, int64_t since_s, int64_t until_s,
+                    int (*fn)(void *ctx, const struct pl_metrics *m),
+                    void *ctx, struct pl_diag *diag);
+
+/* The formulas on their own, for tests and for callers with their own
+ * data (docs/internals/load.md has the sources). */
+/* Banister TRIMP of `minutes` at heart rate hr: minutes x HRr x a x
+ * e^(b HRr), HRr = (hr - rest) / (max - rest); a, b = 0.64, 1.92 (male)
+ * or 0.86, 1.67 (female); unknown sex uses male. NaN for bad input. */
+double pl_trimp_banister(double minutes, double hr_bpm, double rest_bpm,
+                         double max_bpm, int sex);
+/* Minetti et al. 2002 energy cost of running on grade i (rise over run,
+ * -0.45..0.45), J/kg/m. */
+double pl_minetti_cost(double grade);
+/* hours x IF^2 x 100 (the TSS family's scoring). */
+double pl_tss(double duration_s, double intensity_factor);
+
+/* ---- Declared events ---- */
+
+enum pl_event_kind {
+    PL_EVENT_RUN = 1,         /* a planned run (its time predicts an
+                                 evening run) */
+    PL_EVENT_RACE,
+    PL_EVENT_TRAVEL,
+};
+/* "run", "race", "travel"; NULL for another number. */
+const char *pl_event_kind_name(int kind);
+/* enum value for a name; -1 when unknown. */
+int pl_event_kind_parse(const char *name);
+
+/* A declared event, in the runner's local time. */
+struct pl_event {
+    int64_t id;               /* store id, set by pl_event_add */
+    uint8_t kind;             /* enum pl_event_kind */
+    int32_t day;              /* local date, days since 1970-01-01 */
+    int32_t minute;           /* local time of day 0..1439; -1: the date
+                                 only */
+    double hours;             /* duration; NaN when not given */
+    char name[128];           /* may be "" */
+    char from[128], to[128];  /* travel: places; "" when not given */
+};
+void pl_event_init(struct pl_event *e);   /* zero, minute -1, hours NaN */
+
+/* Parse a local date-time: "YYYY-MM-DD", "YYYY-MM-DDTHH:MM" or
+ * "YYYY-MM-DD HH:MM". false when it is not one. */
+bool pl_event_parse_when(const char *s, int32_t *day, int32_t *minute);
+
+/* Add an event (e->id set). PL_EINVAL with diag naming the field for a
+ * bad kind, day or minute, hours not in (0, 168], or from/to on an event
+ * that is not travel; PL_EIO, PL_EDB. The name may be empty. */
+int pl_event_add(struct pl_store *s, struct pl_event *e,
+                 struct pl_diag *diag);
+/* Events whose day is in [from_day, to_day] (INT32_MIN/INT32_MAX for open
+ * ends), by day, minute, id. Non-zero from fn stops with PL_ECANCELED. */
+int pl_event_list(struct pl_store *s, int32_t from_day, int32_t to_day,
+                  int (*fn)(void *ctx, const struct pl_event *e), void *ctx,
+                  struct pl_diag *diag);
+/* Remove one; PL_ENOTFOUND when there is no such id. */
+int pl_event_rm(struct pl_store *s, int64_t id, struct pl_diag *diag);
+
+/* ---- Daily series and detection ---- */
+
+/* The model's constants and the detectors' thresholds. Defaults (from
+ * pl_load_options_init) and their sources: docs/internals/load.md. */
+struct pl_load_options {
+    /* series */
+    double ctl_days;              /* 42: fitness time constant */
+    double atl_days;              /* 7: fatigue time constant */
+    double ctl_start, atl_start;  /* 0, 0: values before the first day */
+    double acwr_acute_days;       /* 7  } EWMA with lambda = 2 / (N + 1) */
+    double acwr_chronic_days;     /* 28 } (Williams et al. 2017) */
+    double acwr_chronic_min;      /* 10: chronic load (per day) below
+                                     which acwr is NaN */
+    /* hard session / day */
+    double hard_if;               /* 0.85 } IF >= hard_if with at least */
+    double hard_above_min;        /* 20   } this many minutes above
+                                             threshold */
+    double hard_hrss;             /* 100 */
+    double hard_te;               /* 4.0 (aerobic training effect) */
+    double hard_ate;              /* 3.0 (anaerobic) */
+    double hard_load_x_median;    /* 1.5 x the 90-day median of active
+                                     days' load */
+    double long_min;              /* 90 minutes... */
+    double long_x_median;         /* ...or 2 x the runner's median run */
+    /* race */
+    double race_dist_tol;         /* 0.02: +-2 % of 5 k, 10 k, half,
+                                     marathon */
+    double race_if;               /* 0.9 */
+    /* travel */
+    double travel_km;             /* 100: start this far from the
+                                     previous activity's start */
+    double travel_offset_h;       /* 2: UTC offset change of this many
+                                     hours (1-hour changes may be DST) */
+    /* evening habit */
+    int habit_weeks;              /* 8: weeks of runs it looks at */
+    double habit_share;           /* 0.5: a weekday is an evening day
+                                     when more than this share of its
+                                     runs were evening runs... */
+    int habit_runs_min;           /* 2: ...out of at least this many */
+    /* recovery needed */
+    double recovery_tsb;          /* -30 */
+    double recovery_tsb_ctl;      /* -0.30: TSB below this x CTL */
+    double recovery_monotony;     /* 2.0 */
+};
+void pl_load_options_init(struct pl_load_options *o);
+
+/* A trip: declared (pl_event TRAVEL) or inferred. */
+struct pl_trip {
+    int32_t day;                  /* likely travel day (local) */
+    bool declared;
+    int64_t event_id;             /* declared: the event; else 0 */
+    int64_t from_activity, to_activity;  /* inferred: the activities on
+                                            either side; else 0 */
+    double dist_km;               /* between their starts; NaN unknown */
+    int32_t from_offset_s, to_offset_s;
+    char from[128], to[128];      /* declared places; "" */
+    char reason[256];
+};
+
+/* The whole model for a store: the profile, every activity's metrics, the
+ * daily series from the first activity's day (or the first event's) to
+ * the last day asked, the trips, and the evening habit. Owned by the
+ * library; pl_load_release frees it. */
+struct pl_load {
+    struct pl_profile profile;
+    size_t nmetrics;
+    struct pl_metrics *metrics;   /* oldest first */
+    size_t ndays;
+    struct pl_day *days;          /* consecutive local days; days[i].date
+                                     = first_day + i */
+    int32_t first_day;
+    size_t ntrips;
+    struct pl_trip *trips;
+    /* Evening habit: per ISO weekday (0 Monday .. 6 Sunday) over the last
+     * habit_weeks weeks of the history. */
+    uint8_t evening_weekdays;     /* bit d set: d is an evening day */
+    uint16_t habit_runs[7], habit_evening_runs[7];
+    struct pl_metrics_stats stats;
+};
+
+/* Compute the model: pl_metrics_update, then the series through
+ * until_day (INT32_MIN: the last activity's or event's day; a later day
+ * extends the series with rest days, e.g. up to today), the detection,
+ * flags and reasons. opts NULL uses the defaults. *out is emptied first
+ * and left empty on failure. PL_EINVAL (an option out of range, with the
+ * option named), PL_EDB, PL_ENOMEM. */
+int pl_load_compute(struct pl_store *s, const struct pl_load_options *opts,
+                    int32_t until_day, struct pl_load *out,
+                    struct pl_diag *diag);
+void pl_load_release(struct pl_load *l);
+
+/* The day of the series at date, or NULL outside it. */
+const struct pl_day *pl_days_at(const struct pl_load *l, int32_t date);
+/* Index of the first day at or after date (ndays when none): for
+ * --from/--to windows. */
+size_t pl_days_index(const struct pl_load *l, int32_t date);
+
+/* The daily formulas on their own (tests; callers with their own loads).
+ * pl_days_series fills days[0..n) (date = first_day + i, flags 0,
+ * reasons "") from load[0..n). */
+void pl_days_series(const double *load, size_t n, int32_t first_day,
+                    const struct pl_load_options *opts, struct pl_day *days);
+/* EWMA coefficient k = 1 - e^(-1/days). */
+double pl_load_ewma_k(double days);
+/* Foster monotony (mean / population SD) and strain (sum x monotony) of
+ * loads[0..n); NaN monotony and strain when the SD is 0. */
+void pl_load_monotony(const double *loads, size_t n, double *monotony,
+                      double *strain);
+
+/* ------------------------------------------------------------------ */
+/* Charts                                                               */
+/* ------------------------------------------------------------------ */
+
+/* Charts of the daily series (lib/svg.c, lib/termchart.c). Each is a pure
+ * function of the days it is given, so the CLI, a server and the tests
+ * draw the same picture from the same days. */
+struct pl_chart_options {
+    const char *title;          /* NULL: "Training load" */
+    const char *subtitle;       /* NULL: the dates and the last day's
+                                   fitness, fatigue and form */
+    uint32_t width_px, height_px;   /* SVG size; 0 for 960 x 540; each
+                                   within PL_CHART_PX_MIN..PL_CHART_PX_MAX */
+    uint32_t columns, rows;     /* terminal size in characters; 0 for
+                                   80 x 24; at least 40 x 12 */
+    bool utf8;                  /* terminal: braille and block characters;
+                                   false: plain ASCII */
+    bool color;                 /* terminal: ANSI colours */
+    double ctl_days, atl_days;  /* the series' time constants, named in the
+                                   legend; 0 for 42 and 7 */
+};
+#define PL_CHART_PX_MIN 320
+#define PL_CHART_PX_MAX 16384
+/* Days one chart may show: a hundred years. */
+#define PL_CHART_DAYS_MAX 36525
+
+void pl_chart_options_init(struct pl_chart_options *o);
+
+/* An SVG 1.1 document (UTF-8, self-contained: no scripts, no external
+ * references) of days[0..n): fitness, fatigue and form as lines, daily
+ * load as bars (weekly means when days are narrower than two pixels), hard
+ * days, races and trips marked, days that needed recovery shaded, dated
+ * axes, a legend and a title. days must be in ascending date order (gaps
+ * allowed); n may be 0 (an empty chart that says so). *svg is
+ * NUL-terminated, *len bytes long, and freed with pl_free(). PL_EINVAL
+ * (unsorted days, n or a size out of range), PL_ENOMEM, PL_ELIMIT. */
+int pl_chart_svg(const struct pl_day *days, size_t n,
+                 const struct pl_chart_options *o, char **svg, size_t *len,
+                 struct pl_diag *diag);
+
+/* The same series as text for a terminal of o->columns x o->rows: the
+ * last days that fit (one column a day), fitness, fatigue and form as
+ * braille lines (ASCII marks without utf8), load as block bars, a row of
+ * day marks, dates and a legend; lines end in "\n". Same ownership and
+ * errors as pl_chart_svg(). */
+int pl_chart_term(const struct pl_day *days, size_t n,
+                  const struct pl_chart_options *o, char **text, size_t *len,
+                  struct pl_diag *diag);
+
+/* Free memory the library handed to the caller (charts). NULL is fine. */
+void pl_free(void *p);
 
 #ifdef __cplusplus
 }
