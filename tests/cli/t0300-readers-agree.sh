@@ -11,7 +11,10 @@
 . "$(dirname "$0")/lib.sh"
 
 need_corpus
-LIB=$ROOT/$BUILD/libpliant.a
+case $BUILD in
+/*) LIB=$BUILD/libpliant.a ;;
+*) LIB=$ROOT/$BUILD/libpliant.a ;;
+esac
 [ -f "$LIB" ] || fail "no $LIB"
 SAN=
 if nm "$LIB" 2>/dev/null | grep -q __asan_; then

@@ -3,8 +3,7 @@
 //
 //   node tests/tools/agree-fit.mjs READ_ACTIVITY FILE...
 //
-// For every FIT file: the SDK's session messages (tests/conformance/
-// sdk-dump.mjs) against what READ_ACTIVITY (tests/tools/read-activity.c)
+// For every FIT file: the SDK's session messages against what READ_ACTIVITY (tests/tools/read-activity.c)
 // says pliant's reader made of the file, one activity per session in
 // start order: start time (to the second), sport, total_elapsed_time and
 // total_distance (within 0.5 %, or 0.01 s / 1 m for tiny ones). Files the
@@ -22,13 +21,19 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-let sdkDump;
-try {
-    ({ sdkDump } = await import(pathToFileURL(path.join(here, "..", "conformance", "sdk-dump.mjs"))));
-} catch (e) {
-    console.log(`skip: the FIT SDK cannot be loaded (${e.message.split("\n")[0]})`);
+const repo = path.resolve(here, "..", "..");
+// The SDK where tests/conformance/ looks for it: $FITSDK_DIR, else
+// $PLIANT_NODE_PREFIX/node_modules/@garmin/fitsdk (default build/node).
+const sdkDirs = [process.env.FITSDK_DIR,
+    path.join(process.env.PLIANT_NODE_PREFIX ?? path.join(repo, "build", "node"),
+        "node_modules", "@garmin", "fitsdk")].filter(Boolean);
+const sdkDir = sdkDirs.find((d) => fs.existsSync(path.join(d, "src", "index.js")));
+if (!sdkDir) {
+    console.log(`skip: no FIT SDK in ${sdkDirs.join(" or ")}`);
     process.exit(77);
 }
+const { Decoder, Stream } = await import(pathToFileURL(path.join(sdkDir, "src", "index.js")));
+const snake = (s) => s.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase());
 
 const [reader, ...files] = process.argv.slice(2);
 const tmp = fs.mkdtempSync(path.join(process.env.TMPDIR ?? os.tmpdir(), "agree-fit-"));
@@ -39,33 +44,53 @@ function close(a, b, rel, abs) {
     return Math.abs(a - b) <= Math.max(abs, rel * Math.abs(b));
 }
 
-for (const file of files) {
+// The reader once over every file (one JSON line each, in order).
+const inputs = files.map((file) => {
+    if (!file.endsWith(".gz")) return file;
+    const out = path.join(tmp, path.basename(file).replace(/\.gz$/, ""));
+    fs.writeFileSync(out, zlib.gunzipSync(fs.readFileSync(file)));
+    return out;
+});
+const lines = execFileSync(reader, inputs, { encoding: "utf8", maxBuffer: 1 << 28 })
+    .trim().split("\n");
+if (lines.length !== files.length) {
+    console.log(`FAIL: ${lines.length} results for ${files.length} files`);
+    process.exit(1);
+}
+
+files.forEach((file, k) => {
     const name = path.basename(file);
-    let input = file;
-    if (file.endsWith(".gz")) {
-        input = path.join(tmp, name.replace(/\.gz$/, ""));
-        fs.writeFileSync(input, zlib.gunzipSync(fs.readFileSync(file)));
+    let buf = fs.readFileSync(file);
+    if (file.endsWith(".gz")) buf = zlib.gunzipSync(buf);
+    let sdk;
+    try {
+        sdk = new Decoder(Stream.fromBuffer(buf)).read({ mergeHeartRates: false });
+    } catch (e) {
+        sdk = { messages: {}, errors: [e] };
     }
-    const sdk = sdkDump(file);
-    const fileId = sdk.messages.find((m) => m.name === "file_id");
-    if (sdk.errors.length > 0 || !fileId || fileId.fields.type !== "activity") {
+    const fileId = (sdk.messages.fileIdMesgs ?? [])[0];
+    if (sdk.errors.length > 0 || !fileId || fileId.type !== "activity") {
         skipped++;
-        continue;
+        return;
     }
-    const sessions = sdk.messages.filter((m) => m.name === "session").map((m) => m.fields)
-        .sort((a, b) => Date.parse(a.start_time) - Date.parse(b.start_time));
-    const ours = JSON.parse(execFileSync(reader, [input], { encoding: "utf8" }));
+    const sessions = (sdk.messages.sessionMesgs ?? []).map((m) => ({
+        start_time: m.startTime instanceof Date ? m.startTime.getTime() / 1000 : null,
+        sport: typeof m.sport === "string" ? snake(m.sport) : m.sport,
+        total_elapsed_time: m.totalElapsedTime,
+        total_distance: m.totalDistance,
+    })).sort((a, b) => a.start_time - b.start_time);
+    const ours = JSON.parse(lines[k]);
     const problems = [];
     if (sessions.length === 0) {
         skipped++; // nothing to compare against: pliant reads the records
-        continue;
+        return;
     }
     if (ours.activities.length !== sessions.length) {
         problems.push(`${ours.activities.length} activities for ${sessions.length} sessions (${ours.rc} ${ours.error})`);
     } else {
         sessions.forEach((s, i) => {
             const a = ours.activities[i];
-            const start = s.start_time ? Date.parse(s.start_time) / 1000 : null;
+            const start = s.start_time;
             if (start != null && a.start_s !== start)
                 problems.push(`session ${i}: start ${a.start_s} != ${start}`);
             const sport = typeof s.sport === "number" ? null : s.sport;
@@ -83,7 +108,7 @@ for (const file of files) {
     } else {
         pass++;
     }
-}
+});
 fs.rmSync(tmp, { recursive: true, force: true });
 console.log(`fit agreement: ${pass} passed, ${fail} failed, ${skipped} skipped`);
 process.exit(fail ? 1 : 0);
