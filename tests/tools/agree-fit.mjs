@@ -3,8 +3,9 @@
 //
 //   node tests/tools/agree-fit.mjs READ_ACTIVITY FILE...
 //
-// For every FIT file: the SDK's session messages against what READ_ACTIVITY (tests/tools/read-activity.c)
-// says pliant's reader made of the file, one activity per session in
+// For every FIT file: the SDK's session messages against what
+// READ_ACTIVITY (tests/tools/read-activity.c) says pliant's reader made of
+// the file, one activity per session in
 // start order: start time (to the second), sport, total_elapsed_time and
 // total_distance (within 0.5 %, or 0.01 s / 1 m for tiny ones). Files the
 // SDK cannot read without error are left out (counted as skipped), and so
