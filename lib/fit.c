@@ -372,6 +372,7 @@ struct pl_fit_decoder {
     uint64_t seg_start;
     uint64_t data_end;          /* absolute end of the segment's data */
     bool size_unknown;          /* header data size 0: decode to the end */
+    bool finishing;             /* in finish: held-back records may go */
     uint8_t segment;
     bool any_segment;
     uint16_t crc;               /* running CRC of the segment */
@@ -1607,7 +1608,7 @@ static int step(struct pl_fit_decoder *d, const uint8_t *p, size_t avail, size_t
         /* With a data size of 0 the input's last two bytes are the CRC:
          * a unit is decoded only when two more bytes follow it, and
          * finish decides what the rest is. */
-        size_t hold = d->size_unknown ? 2 : 0;
+        size_t hold = d->size_unknown && !d->finishing ? 2 : 0;
         uint8_t rh = p[0];
         if (rh & 0x80) {
             /* Compressed timestamp header: local type in bits 5-6, time
@@ -1903,8 +1904,7 @@ int pl_fit_decoder_finish(struct pl_fit_decoder *d, struct pl_diag *diag)
         /* Records were held back until two bytes followed them: now the
          * end is known, decode what is left before the last two bytes as
          * data of that size. */
-        d->size_unknown = false;
-        d->data_end = d->pos + d->carry_len - 2;
+        d->finishing = true;
         size_t used = 0, need = 0;
         int rc = run(d, d->carry, d->carry_len - 2, &used, &need, diag);
         if (rc)
@@ -1912,10 +1912,13 @@ int pl_fit_decoder_finish(struct pl_fit_decoder *d, struct pl_diag *diag)
         if (used == d->carry_len - 2u) {
             memmove(d->carry, d->carry + used, 2);
             d->carry_len = 2;
-            d->size_unknown = true;
         } else {
-            d->size_unknown = true;
-            d->carry_len -= (uint32_t)used;
+            /* A record cut short, and no CRC after it. */
+            warn(d, PL_ETRUNCATED, d->pos, "no file CRC after the data that ends at byte %llu",
+                 (unsigned long long)d->pos);
+            return fail(d, diag, PL_ETRUNCATED, d->pos,
+                        "input ends inside a record at byte %llu (%llu bytes of it present)",
+                        (unsigned long long)d->pos, (unsigned long long)(end - d->pos));
         }
     }
     if (d->size_unknown && d->st == ST_RECORDS) {
