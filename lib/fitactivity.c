@@ -184,33 +184,48 @@ static void on_file_id(struct pl__fitact *f, const struct pl_fit_msg *m)
     snprintf(a->device, sizeof a->device, "%s%s%s", mk, mk[0] && pr[0] ? " " : "", pr);
 }
 
+/* record fields read, by field number (FIT profile 21.217, message 20);
+ * a table rather than a switch: this runs for every record. */
+enum { R_TS = 1, R_LAT, R_LON, R_ALT, R_HR, R_CAD, R_DIST, R_SPEED, R_POWER, R_TEMP,
+       R_CADF, R_SPEEDE, R_ALTE, R_N };
+static const uint8_t record_slot[256] = {
+    [FIELD_TIMESTAMP] = R_TS,
+    [0] = R_LAT,      /* position_lat */
+    [1] = R_LON,      /* position_long */
+    [2] = R_ALT,      /* altitude */
+    [3] = R_HR,       /* heart_rate */
+    [4] = R_CAD,      /* cadence */
+    [5] = R_DIST,     /* distance */
+    [6] = R_SPEED,    /* speed */
+    [7] = R_POWER,    /* power */
+    [13] = R_TEMP,    /* temperature */
+    [53] = R_CADF,    /* fractional_cadence */
+    [73] = R_SPEEDE,  /* enhanced_speed */
+    [78] = R_ALTE,    /* enhanced_altitude */
+};
+
 static void on_record(struct pl__fitact *f, const struct pl_fit_msg *m)
 {
-    struct pl__sample s;
-    pl__sample_clear(&s);
-    double alt = NAN, alt_enh = NAN, speed = NAN, speed_enh = NAN, cad = NAN, cad_frac = NAN;
-    double lat = NAN, lon = NAN;
+    double x[R_N];
+    for (int k = 0; k < R_N; k++)
+        x[k] = NAN;
     for (uint32_t i = 0; i < m->nvalues; i++) {
         const struct pl_fit_value *v = &m->values[i];
-        if (v->field->flags & PL_FIT_F_DEV)
-            continue;
-        double x = num(v);
-        switch (v->field->num) {
-        case FIELD_TIMESTAMP: s.v[PL__S_T] = epoch(x); break;
-        case 0: lat = x; break;                     /* position_lat */
-        case 1: lon = x; break;                     /* position_long */
-        case 2: alt = x; break;                     /* altitude */
-        case 3: s.v[PL__S_HR] = x; break;           /* heart_rate */
-        case 4: cad = x; break;                     /* cadence */
-        case 5: s.v[PL__S_DIST] = x; break;         /* distance */
-        case 6: speed = x; break;                   /* speed */
-        case 7: s.v[PL__S_POWER] = x; break;        /* power */
-        case 13: s.v[PL__S_TEMP] = x; break;        /* temperature */
-        case 53: cad_frac = x; break;               /* fractional_cadence */
-        case 73: speed_enh = x; break;              /* enhanced_speed */
-        case 78: alt_enh = x; break;                /* enhanced_altitude */
-        }
+        const struct pl_fit_field *fd = v->field;
+        unsigned slot = fd->num < 256 ? record_slot[fd->num] : 0;
+        if (slot && !(fd->flags & PL_FIT_F_DEV))
+            x[slot] = num(v);
     }
+    struct pl__sample s;
+    s.v[PL__S_T] = epoch(x[R_TS]);
+    s.v[PL__S_HR] = x[R_HR];
+    s.v[PL__S_DIST] = x[R_DIST];
+    s.v[PL__S_POWER] = x[R_POWER];
+    s.v[PL__S_TEMP] = x[R_TEMP];
+    s.v[PL__S_LAT] = s.v[PL__S_LON] = NAN;
+    s.v[PL__S_CAD] = NAN;
+    double alt = x[R_ALT], alt_enh = x[R_ALTE], speed = x[R_SPEED], speed_enh = x[R_SPEEDE];
+    double cad = x[R_CAD], cad_frac = x[R_CADF], lat = x[R_LAT], lon = x[R_LON];
     if (isnan(s.v[PL__S_T])) {
         f->records_no_time++;
         return;
