@@ -33,6 +33,9 @@ void pl__free(void *p)
         alloc.free_fn(alloc.ctx, p);
 }
 
+/* For what the library hands to its callers (charts): the same hooks. */
+void pl_free(void *p) { pl__free(p); }
+
 void *pl__malloc_array(size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)
