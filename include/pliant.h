@@ -705,9 +705,12 @@ int pl_store_count(struct pl_store *s, int64_t *n, struct pl_diag *diag);
  * archives (nested archives too, read in memory through libarchive), and
  * Strava's activities.csv. Every file is one transaction: a crash at any
  * point leaves the store consistent, and importing again brings in exactly
- * what is missing. A bad file is reported and the import goes on. */
+ * what is missing. A bad file is reported and the import goes on.
+ * docs/internals/import.md has the rules; lib/limits.h (PL_IMPORT_*) the
+ * limits against hostile archives. */
 enum pl_import_outcome {
-    PL_IMP_IMPORTED = 1,   /* one or more new activities */
+    PL_IMP_IMPORTED = 1,   /* one or more new activities (or richer than
+                              their stored twin) */
     PL_IMP_DUPLICATE,      /* file or activity already there */
     PL_IMP_SKIPPED,        /* not an activity; reason in msg */
     PL_IMP_FAILED,         /* error; reason and where in diag */
@@ -716,11 +719,17 @@ struct pl_import_event {
     const char *file;      /* path, "archive.zip!inner/file.fit" inside */
     int outcome;           /* enum pl_import_outcome */
     unsigned activities;   /* new activities from this file */
-    const struct pl_diag *diag;  /* reason (skipped) or error (failed) */
+    const struct pl_diag *diag;  /* reason (skipped), error (failed), or
+                                    for an imported file its first warning
+                                    (e.g. a FIT file cut short); NULL when
+                                    there is none. Valid during the call. */
 };
 struct pl_import_progress {
-    uint64_t files_done, files_total;   /* total 0 while still counting */
-    uint64_t bytes_done, bytes_total;
+    uint64_t files_done, files_total;   /* total counted before the walk (a
+                                           zip's from its central
+                                           directory); 0 when unknown or
+                                           passed (archives inside) */
+    uint64_t bytes_done, bytes_total;   /* read from disk / on disk */
 };
 struct pl_import_handler {
     void *ctx;
@@ -733,6 +742,14 @@ struct pl_import_summary {
     uint64_t bytes;          /* of the files read, after gunzip */
     uint64_t enriched;       /* activities named by Strava's activities.csv */
 };
+/* paths: files, folders, or "-" for standard input. h may be NULL;
+ * on_progress is called often (per file and per block read): throttle
+ * drawing in it. fit_options: PL_FIT_STRICT makes a FIT file with a bad
+ * CRC or cut short fail instead of importing with a warning. Returns 0
+ * when every path was walked (files may have failed: see sum), or the
+ * error that stopped the import — the store's (PL_EDB, PL_EIO: read-only,
+ * disk full) or PL_ENOMEM — with diag saying why; files stored before it
+ * stay, whole. sum may be NULL. */
 int pl_import_paths(struct pl_store *s, const char *const *paths,
                     size_t npaths, const struct pl_import_handler *h,
                     unsigned fit_options, struct pl_import_summary *sum,
