@@ -20,8 +20,10 @@ PKGS := sqlite3 expat libarchive libsodium
 WARN := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wvla
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
-# -iquote: "limits.h" finds lib/limits.h, <limits.h> still the system one.
+# lib/ headers are private: quote includes only. (Nothing in lib/ may be
+# named like a C library header: lib/limits.h once shadowed <limits.h>.)
 CPPFLAGS += -Iinclude -iquote lib -D_GNU_SOURCE
+$(if $(wildcard lib/limits.h),$(error lib/limits.h would shadow <limits.h>: the limits live in lib/pl_limits.h (#include "pl_limits.h")))
 ALL_CFLAGS = -std=c17 $(WARN) $(CFLAGS)
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -706,7 +706,7 @@ int pl_store_count(struct pl_store *s, int64_t *n, struct pl_diag *diag);
  * Strava's activities.csv. Every file is one transaction: a crash at any
  * point leaves the store consistent, and importing again brings in exactly
  * what is missing. A bad file is reported and the import goes on.
- * docs/internals/import.md has the rules; lib/limits.h (PL_IMPORT_*) the
+ * docs/internals/import.md has the rules; lib/pl_limits.h (PL_IMPORT_*) the
  * limits against hostile archives. */
 enum pl_import_outcome {
     PL_IMP_IMPORTED = 1,   /* one or more new activities (or richer than

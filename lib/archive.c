@@ -16,7 +16,7 @@
  * Archives are hostile input twice over: their bytes, and what the bytes
  * expand to. Every entry's expansion is capped in size and in ratio to its
  * compressed bytes, all expansion in one walk is capped, and so are the
- * entries per archive and the nesting depth (lib/limits.h,
+ * entries per archive and the nesting depth (lib/pl_limits.h,
  * docs/internals/import.md). Zip files are read in libarchive's streaming
  * mode, entry by entry from the local headers, so that memory does not
  * grow with the number of entries (the seekable mode loads the whole

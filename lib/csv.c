@@ -5,7 +5,7 @@
  * and the runner's description in activities.csv; the importer uses them
  * to enrich the activities it read from the files (lib/import.c). The
  * reader is generic and bounded: every field, record count and field count
- * is capped (lib/limits.h), and errors say line:column.
+ * is capped (lib/pl_limits.h), and errors say line:column.
  *
  * What it is not: a writer, or a reader for every dialect. It reads what
  * RFC 4180 describes, plus the harmless liberties real files take (bare LF

@@ -23,7 +23,7 @@ struct pl__src;
 /* Read up to n bytes into buf. *got is 0 at the end. On failure diag says
  * why: PL_EIO (disk), PL_EFORMAT (the archive is damaged: libarchive's
  * message, offset = bytes of the archive read so far), PL_ELIMIT (a limit
- * of lib/limits.h: the file or the archive expands too much). */
+ * of lib/pl_limits.h: the file or the archive expands too much). */
 int pl__src_read(struct pl__src *s, void *buf, size_t n, size_t *got,
                  struct pl_diag *diag);
 /* Read the rest of the source into *buf (grown with pl__realloc, capacity
@@ -35,7 +35,7 @@ int pl__src_read_all(struct pl__src *s, uint8_t **buf, size_t *cap,
 /* Walking paths and archives                                           */
 /* ------------------------------------------------------------------ */
 
-/* Limits for one walk; pl__walk_limits_init() sets lib/limits.h's. */
+/* Limits for one walk; pl__walk_limits_init() sets lib/pl_limits.h's. */
 struct pl__walk_limits {
     uint64_t entry_bytes_max;     /* bytes one archive entry may expand to */
     uint64_t total_bytes_max;     /* bytes all archives of a walk may expand

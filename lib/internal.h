@@ -7,7 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "limits.h"
+#include "pl_limits.h"
 #include "pliant.h"
 
 /* Allocation through the hooks of pl_set_allocator(). pl__malloc_array

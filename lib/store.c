@@ -17,7 +17,9 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -217,9 +219,23 @@ static int db_fail(struct pl_store *s, int rc, const char *doing, struct pl_diag
                             path, doing);
         return pl__diag(d, PL_EIO, UINT64_MAX, "input/output error on '%s' (%s): %s", path,
                         doing, sys ? strerror(sys) : m);
-    case SQLITE_CANTOPEN:
+    case SQLITE_CANTOPEN: {
+        /* SQLite's last errno is often that of its read-only retry
+         * (ENOENT for a store not yet made); say why it could not be made
+         * when its folder is the reason. */
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *(slash == dir ? slash + 1 : slash) = 0;
+        else
+            snprintf(dir, sizeof dir, ".");
+        if (access(path, F_OK) != 0 && access(dir, W_OK) != 0)
+            return pl__diag(d, PL_EIO, UINT64_MAX, "cannot create '%s': the folder '%s' is not writable (%s)",
+                            path, dir, strerror(errno));
         return pl__diag(d, PL_EIO, UINT64_MAX, "cannot open '%s': %s", path,
                         sys ? strerror(sys) : m);
+    }
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         return pl__diag(d, PL_EDB, UINT64_MAX,

@@ -16,7 +16,7 @@
 /* Steps a stream may be quantised to: 10^-9 .. 10^3 of its unit. */
 #define PL_STREAM_EXP10_MIN (-9)
 #define PL_STREAM_EXP10_MAX 3
-/* Values are quantised within +-PL_STREAM_QUANTUM_MAX steps (limits.h). */
+/* Values are quantised within +-PL_STREAM_QUANTUM_MAX steps (pl_limits.h). */
 
 /*
  * Encode x[0..n) at a step of 10^exp10 (PL_STREAM_EXP10_MIN..MAX) into a

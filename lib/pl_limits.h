@@ -1,11 +1,14 @@
 /*
- * limits.h - every limit libpliant puts on its input, in one place.
+ * pl_limits.h - every limit libpliant puts on its input, in one place.
+ * (Named like sqlite's sqliteLimit.h, not limits.h: a lib/limits.h on the
+ * include path shadows the C library's <limits.h>, even through the
+ * compiler's own #include_next.)
  *
  * A count or size read from a file is checked against the bytes left and
  * against one of these before it is used. Each says why it is what it is.
  */
-#ifndef PL_LIMITS_H
-#define PL_LIMITS_H
+#ifndef PL_PL_LIMITS_H
+#define PL_PL_LIMITS_H
 
 /* FIT: a definition has at most 255 fields and 255 developer fields of at
  * most 255 bytes each (one-byte counts and sizes in the protocol), so one
