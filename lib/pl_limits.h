@@ -115,4 +115,14 @@
  * overflow. A value outside is stored as absent. */
 #define PL_STREAM_QUANTUM_MAX (INT64_C(1) << 50)
 
+/* Charts (lib/svg.c, lib/termchart.c). An SVG chart of a century of days
+ * with a tooltip on every bar is a few MB; past this it is a bug, not a
+ * chart. Bars carry a tooltip each up to PL_SVG_TOOLTIP_DAYS_MAX days
+ * (about two years): beyond, the file would grow by megabytes of text
+ * nobody hovers over. A terminal chart is at most 1000 x 1000 cells of a
+ * few bytes each, with colour codes. */
+#define PL_SVG_BYTES_MAX (32u << 20)
+#define PL_SVG_TOOLTIP_DAYS_MAX 750
+#define PL_TERMCHART_BYTES_MAX (16u << 20)
+
 #endif

@@ -334,6 +334,15 @@ int pl__chart_check(const struct pl_day *days, size_t n, struct pl_diag *diag)
         if (days[i].date <= days[i - 1].date)
             return pl__diag(diag, PL_EINVAL, UINT64_MAX,
                             "days out of order: day %zu is not after the one before it", i);
+    /* Loads of a billion a day are a bug upstream; refusing them keeps
+     * every scale and loop here finite. */
+    for (size_t i = 0; i < n; i++) {
+        const double v[4] = { days[i].load, days[i].ctl, days[i].atl, days[i].tsb };
+        for (int k = 0; k < 4; k++)
+            if (fabs(v[k]) > 1e9)
+                return pl__diag(diag, PL_EINVAL, UINT64_MAX,
+                                "day %zu: a load, fitness, fatigue or form of %g", i, v[k]);
+    }
     if (n && (int64_t)days[n - 1].date - days[0].date >= PL_CHART_DAYS_MAX)
         return pl__diag(diag, PL_EINVAL, UINT64_MAX, "the days span more than %d days",
                         PL_CHART_DAYS_MAX);
@@ -344,12 +353,6 @@ int pl__chart_check(const struct pl_day *days, size_t n, struct pl_diag *diag)
 /* The chart of the daily series                                        */
 /* ------------------------------------------------------------------ */
 
-/* Output beyond this is a bug, not a chart: a century of days with a
- * tooltip each is far below it. */
-#define SVG_BYTES_MAX (32u << 20)
-/* Daily bars carry a tooltip each up to this many days (about two years);
- * beyond, the file would grow by a megabyte of text nobody hovers. */
-#define TOOLTIP_DAYS_MAX 750
 
 /* Colours: blue, pink and amber as GoldenCheetah's PMC draws fitness,
  * fatigue and form, in shades that stay apart for the common colour
@@ -448,11 +451,15 @@ static void fmt_date(char *buf, size_t n, int32_t date, bool with_weekday)
 /* A whole number for people: "52", "−9" (U+2212 MINUS SIGN, as typeset). */
 static void fmt_int(char *buf, size_t n, double v)
 {
-    long r = lround(v);
+    if (!isfinite(v) || fabs(v) > 1e15) {
+        snprintf(buf, n, "-");
+        return;
+    }
+    long long r = llround(v);
     if (r < 0)
-        snprintf(buf, n, "\xE2\x88\x92%ld", -r);
+        snprintf(buf, n, "\xE2\x88\x92%lld", -r);
     else
-        snprintf(buf, n, "%ld", r);
+        snprintf(buf, n, "%lld", r);
 }
 
 static void draw_header(struct chart *c, double *legend_y)
@@ -789,7 +796,7 @@ static void draw_bars(struct chart *c)
         double w = c->dayw * 0.72, gap = (c->dayw - w) / 2;
         if (w < 1)
             w = 1;
-        bool tips = c->n <= TOOLTIP_DAYS_MAX;
+        bool tips = c->n <= PL_SVG_TOOLTIP_DAYS_MAX;
         for (size_t i = 0; i < c->n; i++) {
             const struct pl_day *d = &c->d[i];
             if (!(isfinite(d->load) && d->load > 0))
@@ -926,7 +933,7 @@ int pl_chart_svg(const struct pl_day *days, size_t n, const struct pl_chart_opti
         return rc;
 
     struct pl__svg s;
-    pl__svg_init(&s, SVG_BYTES_MAX);
+    pl__svg_init(&s, PL_SVG_BYTES_MAX);
     struct chart c = { 0 };
     c.s = &s;
     c.d = days;

@@ -23,7 +23,6 @@
 
 int pl__chart_check(const struct pl_day *days, size_t n, struct pl_diag *diag);
 
-#define TEXT_BYTES_MAX (4u << 20)
 #define GUTTER 7             /* "  -50 ┤" */
 
 /* ANSI SGR colours from the 256-colour palette (xterm), close to the SVG
@@ -199,13 +198,13 @@ static size_t legend(struct term *t, const struct item *it, size_t n, size_t w)
             }
         }
         if (t) {
+            if (x > GUTTER)
+                text(t, "  ");
             ink(t, it[i].k);
             text(t, t->o->utf8 ? it[i].glyph_utf8 : it[i].glyph_ascii);
             ink(t, INK_NONE);
             text(t, " ");
             text(t, it[i].label);
-            if (i + 1 < n)
-                text(t, "  ");
         }
         x += need;
     }
@@ -310,7 +309,12 @@ static int draw(struct term *t, const struct pl_day *days, size_t n, const struc
             snprintf(span_s, sizeof span_s, "last %zu weeks", cols / 7);
         else
             snprintf(span_s, sizeof span_s, "last %zu days", cols);
+        /* Says less when the terminal is narrow. */
         snprintf(buf, sizeof buf, "%s%s%s%s", title, dot, span_s, dot);
+        if (cells(buf) + cells(when) > o->columns)
+            snprintf(buf, sizeof buf, "%s%s", title, dot);
+        if (cells(buf) + cells(when) > o->columns)
+            when[0] = '\0';
         ink(t, INK_BOLD);
         text(t, buf);
         ink(t, INK_NONE);
@@ -459,7 +463,7 @@ int pl_chart_term(const struct pl_day *days, size_t n, const struct pl_chart_opt
     clean(title, sizeof title, o.title ? o.title : "Training load", o.columns / 2, o.utf8);
 
     struct pl__svg s;
-    pl__svg_init(&s, TEXT_BYTES_MAX);
+    pl__svg_init(&s, PL_TERMCHART_BYTES_MAX);
     struct term t = { &s, &o, INK_NONE };
     if (n == 0) {
         pl__svg_add(&s, "%s: no days to show\n", title);
