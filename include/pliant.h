@@ -1091,6 +1091,10 @@ struct pl_load_options {
     double recovery_tsb;          /* -30 */
     double recovery_tsb_ctl;      /* -0.30: TSB below this x CTL */
     double recovery_monotony;     /* 2.0 */
+    double recovery_ctl_min;      /* 20: the relative rule (TSB below
+                                     recovery_tsb_ctl x CTL) only from
+                                     this CTL up, so that a new history's
+                                     small CTL does not flag every day */
 };
 void pl_load_options_init(struct pl_load_options *o);
 
@@ -1208,6 +1212,162 @@ int pl_chart_term(const struct pl_day *days, size_t n,
 
 /* Free memory the library handed to the caller (charts). NULL is fine. */
 void pl_free(void *p);
+
+/* ------------------------------------------------------------------ */
+/* Plans                                                                */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The planner (lib/plan.c) turns days, sessions and trips into a dated
+ * plan: every routine a protocol's rules call for, at a concrete local
+ * time, with the facts that called for it. pl_plan_make() is a pure
+ * function of the protocol and a struct pl_plan_input, so that tests and
+ * other callers can plan from days they built themselves; pl_plan_build()
+ * fills that input from a store (the load model's days, activities, trips
+ * and evening habit, and the declared events) and calls it.
+ *
+ * Placement (docs/internals/plan.md): each day runs from wake_minute to
+ * bed_minute, local time; sessions are busy. A rule's routines are placed
+ * in the protocol's order as one sequence, on a 5-minute grid, never
+ * overlapping a session or another item: "after" sequences as early as
+ * their window allows, "before" sequences as late as theirs allows (so
+ * that they end in it), then the morning, daily and twice-daily ones, and
+ * last what may go anywhere in the day. A routine the constraints forbid
+ * (deep tissue in the 24 hours before a race) is left out and the day
+ * gets a note that says why. The same protocol and input give the same
+ * plan, with the same item ids ("2026-03-22.travel.flush").
+ */
+
+/* Where a session comes from. */
+enum pl_session_source {
+    PL_SESSION_DONE = 1,      /* an activity in the store */
+    PL_SESSION_DECLARED,      /* a declared event (pliant event add) */
+    PL_SESSION_PREDICTED,     /* the evening habit says so */
+};
+
+/* A run, done or to come, as the planner sees it. */
+struct pl_plan_session {
+    int32_t day;              /* local date, days since 1970-01-01 */
+    int32_t minute;           /* local start 0..1439 */
+    int32_t minutes;          /* duration, at least 1 */
+    uint8_t source;           /* enum pl_session_source */
+    unsigned flags;           /* PL_ACT_HARD, PL_ACT_RACE, PL_ACT_EVENING,
+                                 PL_ACT_LONG */
+    double intensity_factor;  /* NaN when unknown */
+    double hrss;              /* NaN when unknown */
+    double dist_km;           /* NaN when unknown */
+    char name[96];            /* "Intervals", "Lisbon Half"; may be "" */
+};
+
+/* A journey. */
+struct pl_plan_trip {
+    int32_t day;              /* local date of travel */
+    int32_t arrive_minute;    /* local arrival; -1 unknown (the planner
+                                 assumes noon and says so) */
+    double dist_km;           /* NaN when unknown */
+    bool declared;
+    bool utc_offset_known;    /* utc_offset_s holds the offset at the
+                                 destination, from this day on */
+    int32_t utc_offset_s;
+    char from[64], to[64];    /* "" when unknown */
+};
+
+/* Everything the planner reads. Arrays are the caller's; any order. */
+struct pl_plan_input {
+    int32_t from_day;         /* first day of the plan (local) */
+    uint32_t ndays;           /* 1..PL_PLAN_DAYS_MAX */
+    int32_t today;            /* days before it are history: no predicted
+                                 sessions there */
+    const struct pl_day *days;      /* the detected daily series (flags,
+                                       reasons); may be NULL */
+    size_t ndays_known;
+    const struct pl_plan_session *sessions;
+    size_t nsessions;
+    const struct pl_plan_trip *trips;
+    size_t ntrips;
+    int32_t utc_offset_s;     /* local time = UTC + this (for start_s) */
+    int32_t evening_hour;     /* 0..23; a run from this hour is an evening
+                                 run (17) */
+    uint8_t evening_weekdays; /* bit d (0 Monday .. 6 Sunday): the runner
+                                 usually runs that evening */
+    int32_t habit_minute;     /* when predicted evening runs start
+                                 (evening_hour * 60 + 30) */
+    int32_t habit_minutes;    /* and how long they last (60) */
+    int32_t wake_minute;      /* day starts (7:00 = 420) */
+    int32_t bed_minute;       /* and ends (22:30 = 1350) */
+};
+/* The defaults above; from_day = today = 0, ndays = 8, no data. */
+void pl_plan_input_init(struct pl_plan_input *in);
+
+#define PL_PLAN_DAYS_MAX 366
+/* Items one plan may hold (a year of a protocol with 40 items a day). */
+#define PL_PLAN_ITEMS_MAX 16384
+
+/* One step of a planned routine; strings are the protocol's. */
+struct pl_plan_step {
+    const char *area;         /* body area's name, "Hamstring origin" */
+    uint32_t duration_s;      /* 0 when the step counts reps */
+    uint32_t reps;            /* 0 when it is timed */
+    const char *how;
+};
+
+/* One planned routine. Strings point into the plan or the protocol: the
+ * protocol must outlive the plan. */
+struct pl_plan_item {
+    char id[96];              /* "2026-03-22.travel.flush", stable */
+    int32_t day;              /* local date */
+    int32_t start_minute, end_minute;   /* local, from the day's start */
+    int64_t start_s, end_s;   /* UTC */
+    int32_t utc_offset_s;
+    const char *routine;      /* routine id */
+    const char *title;
+    const char *kind;         /* "massage", "heat", ... */
+    const char *rule;         /* rule id */
+    const char *trigger;      /* "hard", "race", "travel", "evening_run",
+                                 "daily", "rest", "recovery", ... */
+    bool predicted;           /* its trigger is a predicted session */
+    char reason[384];         /* the facts: "after Tuesday's Intervals
+                                 (IF 0.91, HRSS 112)" */
+    size_t nsteps;
+    const struct pl_plan_step *steps;
+    size_t ncovers;
+    const char *const *covers;   /* protocol items: "D1", "D2" */
+};
+
+/* A note for a day: something the plan left out, and why. */
+struct pl_plan_note {
+    int32_t day;
+    char text[256];
+};
+
+struct pl_plan {
+    int32_t from_day;
+    uint32_t ndays;
+    size_t nitems;
+    struct pl_plan_item *items;     /* by start time, then id */
+    size_t nnotes;
+    struct pl_plan_note *notes;     /* by day */
+    void *priv_;
+};
+
+/* Plan in->ndays days from in->from_day with protocol p. *out is emptied
+ * first and left empty on failure. PL_EINVAL (an input out of range, with
+ * the field named), PL_ELIMIT (more than PL_PLAN_ITEMS_MAX items),
+ * PL_ENOMEM. */
+struct pl_protocol;
+int pl_plan_make(const struct pl_protocol *p, const struct pl_plan_input *in,
+                 struct pl_plan *out, struct pl_diag *diag);
+
+/* Plan ndays days from from_day out of the store: the load model through
+ * from_day + ndays, the activities as done sessions, the declared events
+ * (runs and races as sessions, trips), the evening habit for predicted
+ * runs from today on (today: the day the caller says it is). PL_EDB,
+ * PL_ENOMEM, PL_EINVAL, and pl_load_compute()'s errors. */
+int pl_plan_build(struct pl_store *s, const struct pl_protocol *p,
+                  int32_t from_day, uint32_t ndays, int32_t today,
+                  struct pl_plan *out, struct pl_diag *diag);
+
+void pl_plan_release(struct pl_plan *plan);
 
 #ifdef __cplusplus
 }

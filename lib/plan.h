@@ -1,0 +1,98 @@
+/*
+ * plan.h - the planner's view of a protocol (private to libpliant).
+ *
+ * lib/plan.c places routines by these flattened rules; pl_plan_make()
+ * builds them from a struct pl_protocol (the protocol model's public
+ * form), so the placement does not depend on how a protocol is parsed or
+ * stored, and tests can hand-build either.
+ */
+#ifndef PL_PLAN_H
+#define PL_PLAN_H
+
+#include "internal.h"
+
+/* What calls for a rule. */
+enum pl__trig {
+    PL__TRIG_HARD,          /* a hard session (or a day the detection
+                               called hard) */
+    PL__TRIG_RACE,
+    PL__TRIG_TRAVEL,        /* arrival from a trip */
+    PL__TRIG_EVENING,       /* an evening run, done, declared or predicted */
+    PL__TRIG_DAILY,         /* every day */
+    PL__TRIG_REST,          /* a day without a run */
+    PL__TRIG_RECOVERY,      /* the detection's recovery-needed flag */
+    PL__TRIG_SCREENING,     /* a screening result (not triggered by the
+                               planner yet: no screenings in its input) */
+    PL__TRIG_COUNT_
+};
+/* "hard", "race", "travel", "evening_run", "daily", "rest", "recovery",
+ * "screening". */
+const char *pl__trig_name(int trig);
+
+/* When, relative to the trigger. */
+enum pl__timing {
+    PL__TIME_AFTER,         /* first routine starts win_min..win_max
+                               minutes after the trigger ends */
+    PL__TIME_BEFORE,        /* last routine ends win_min..win_max minutes
+                               before the trigger starts */
+    PL__TIME_NEXT_MORNING,  /* the morning after the trigger's day */
+    PL__TIME_DAILY,         /* any free time on the trigger's day */
+    PL__TIME_TWICE_DAILY,   /* morning and evening, for `days` days */
+    PL__TIME_SAME_DAY,
+};
+
+struct pl__routine {
+    const char *id, *title, *kind;
+    int32_t minutes;        /* whole routine, on the 5-minute grid */
+    bool deep;              /* deep-tissue work (what constraints name) */
+    size_t nsteps;
+    const struct pl_plan_step *steps;
+    size_t ncovers;
+    const char *const *covers;
+};
+
+struct pl__rule {
+    const char *id;
+    int trigger;            /* enum pl__trig */
+    int timing;             /* enum pl__timing */
+    int32_t win_min, win_max;   /* minutes, for AFTER and BEFORE */
+    int32_t days;           /* TWICE_DAILY: how many days */
+    bool on_travel_day;     /* only on a travel day or the day after */
+    size_t nroutines;
+    const struct pl__routine *const *routines;   /* in order */
+};
+
+/* No routine of `kind` (NULL: any) — or only deep ones — between
+ * before_min before a trigger's start and after_min after it. */
+struct pl__constraint {
+    int trigger;
+    int32_t before_min, after_min;
+    const char *kind;
+    bool deep_only;
+    const char *text;       /* "nothing deep in the 24 h before a race" */
+};
+
+struct pl__rules {
+    size_t nroutines;
+    const struct pl__routine *routines;
+    size_t nrules;
+    const struct pl__rule *rules;
+    size_t nconstraints;
+    const struct pl__constraint *constraints;
+};
+
+bool pl__constraint_matches(const struct pl__constraint *k, const struct pl__routine *r);
+
+/* The placement itself: pl_plan_make() without the protocol. Items point
+ * into rules, which must outlive the plan. */
+int pl__plan_rules(const struct pl__rules *rules, const struct pl_plan_input *in,
+                   struct pl_plan *out, struct pl_diag *diag);
+
+/* pl_plan_make() builds the rules from the protocol in one allocation,
+ * kept in plan->priv_ and freed by pl_plan_release(). */
+
+/* "2026-03-22" for a local day; the English weekday's name. */
+void pl__plan_date(int32_t day, char *buf, size_t n);
+const char *pl__plan_weekday(int32_t day);
+
+#endif
