@@ -16,7 +16,7 @@ BUILD ?= build
 SANITIZE ?=
 FUZZ_SECONDS ?= 60
 
-PKGS := sqlite3 expat libarchive libsodium
+PKGS := sqlite3 expat libarchive libsodium libical
 WARN := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wvla
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g

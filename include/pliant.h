@@ -1256,7 +1256,7 @@ struct pl_plan_session {
     double intensity_factor;  /* NaN when unknown */
     double hrss;              /* NaN when unknown */
     double dist_km;           /* NaN when unknown */
-    char name[96];            /* "Intervals", "Lisbon Half"; may be "" */
+    char name[128];           /* "Intervals", "Lisbon Half"; may be "" */
 };
 
 /* A journey. */
@@ -1269,7 +1269,7 @@ struct pl_plan_trip {
     bool utc_offset_known;    /* utc_offset_s holds the offset at the
                                  destination, from this day on */
     int32_t utc_offset_s;
-    char from[64], to[64];    /* "" when unknown */
+    char from[128], to[128];  /* "" when unknown */
 };
 
 /* Everything the planner reads. Arrays are the caller's; any order. */
@@ -1368,6 +1368,337 @@ int pl_plan_build(struct pl_store *s, const struct pl_protocol *p,
                   struct pl_plan *out, struct pl_diag *diag);
 
 void pl_plan_release(struct pl_plan *plan);
+
+/* iCalendar export (lib/ics.c, libical; RFC 5545). One VEVENT per item:
+ * UID "<item id>@pliant", stable, so that importing a new export into a
+ * calendar updates the events instead of adding twins; DTSTART and DTEND
+ * in UTC ("Z"); SUMMARY the routine's title; DESCRIPTION the reason, the
+ * steps, the protocol items and the note; CATEGORIES "Recovery", the kind
+ * and the trigger. */
+struct pl_ics_options {
+    int64_t stamp_s;          /* DTSTAMP (UTC): pass the time of export;
+                                 a fixed one gives the same bytes */
+    const char *calname;      /* X-WR-CALNAME; NULL "Recovery (pliant)" */
+    const char *note;         /* added to each description (the protocol's
+                                 safety note); NULL for none */
+};
+/* Each item's description is cut at this many bytes. */
+#define PL_ICS_TEXT_BYTES_MAX 8192
+/* The calendar as text (CRLF lines, folded at 75 octets); *ics is freed
+ * with pl_free(). PL_ENOMEM. o may be NULL. */
+int pl_plan_ics(const struct pl_plan *plan, const struct pl_ics_options *o,
+                char **ics, size_t *len, struct pl_diag *diag);
+/* The same into path (through path.tmp, then renamed). PL_EIO. */
+int pl_plan_write_ics(const struct pl_plan *plan, const struct pl_ics_options *o,
+                      const char *path, struct pl_diag *diag);
+
+/* ------------------------------------------------------------------ */
+/* Protocols                                                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A recovery protocol as data (lib/protocol.c; the file format, every key
+ * and an example: docs/formats.md, "Protocol files"). A protocol is a YAML
+ * file that a runner or a therapist can read and edit: a title and a plain
+ * safety note with red flags, a vocabulary of body areas, routines (ordered
+ * steps by body area, each with a duration or repetitions, how and why),
+ * rules (a trigger, the routines it schedules in order, and when each runs
+ * relative to the trigger) and constraints (what must not run close to an
+ * event). The default, protocols/hamstrings.yaml, is built into the
+ * library.
+ *
+ * Loading never stops at the first mistake: every error of the file is
+ * reported, each with its line:column and what was expected, so that
+ * `pliant protocol check` can list them all. A YAML syntax error ends the
+ * reading (the rest of the file cannot be trusted); every other error is
+ * collected. Hostile files are bounded by PL_PROTOCOL_* in lib/pl_limits.h
+ * (size, nesting depth, number of nodes, list lengths, text lengths), and
+ * YAML anchors and aliases are refused, so a file cannot expand into more
+ * than it holds ("billion laughs").
+ *
+ * A loaded protocol is immutable and owned by the library: everything the
+ * accessors return (structs, strings, arrays) lives until
+ * pl_protocol_free(). Strings are NUL-terminated UTF-8, never NULL (""
+ * when absent), unless a field says otherwise. Lists keep the file's order.
+ */
+struct pl_protocol;
+
+/* Kinds of routine: who does it and what it needs. */
+enum pl_routine_kind {
+    PL_ROUTINE_MASSAGE = 1,       /* by a therapist or a partner */
+    PL_ROUTINE_SELF_MASSAGE,      /* by the runner: hands, roller, ball */
+    PL_ROUTINE_HEAT,              /* hot shower, bath, soak, warm towel */
+    PL_ROUTINE_HYDRATION,
+    PL_ROUTINE_NUTRITION,
+    PL_ROUTINE_MOBILITY,          /* stretching and range of motion */
+    PL_ROUTINE_STRENGTH,
+    PL_ROUTINE_CHECK,             /* a self-test, a note, a visit to book */
+    PL_ROUTINE_KIND_COUNT_
+};
+/* "massage", "self-massage", "heat", "hydration", "nutrition",
+ * "mobility", "strength", "check" (the file's spellings); NULL for another
+ * number. */
+const char *pl_routine_kind_name(int kind);
+/* enum value for a name as above; -1 when unknown. */
+int pl_routine_kind_parse(const char *name);
+
+/* What a rule responds to. The first four are events with a time (an
+ * activity, a declared or detected trip); the others are whole days or
+ * outcomes. */
+enum pl_trigger {
+    PL_TRIGGER_HARD_SESSION = 1,  /* a hard training session */
+    PL_TRIGGER_RACE,
+    PL_TRIGGER_TRAVEL,            /* a long trip (DESIGN: travel day) */
+    PL_TRIGGER_EVENING_RUN,
+    PL_TRIGGER_EVERY_DAY,
+    PL_TRIGGER_REST_DAY,          /* a day without activity */
+    PL_TRIGGER_RECOVERY_NEEDED,   /* the load model's PL_DAY_RECOVERY_NEEDED */
+    PL_TRIGGER_SCREENING_RESULT,  /* a screening found signs (the screening
+                                     issue) */
+    PL_TRIGGER_COUNT_
+};
+/* "hard-session", "race", "travel", "evening-run", "every-day",
+ * "rest-day", "recovery-needed", "screening-result"; NULL otherwise. */
+const char *pl_trigger_name(int trigger);
+/* enum value for a name as above; -1 when unknown. */
+int pl_trigger_parse(const char *name);
+/* True for the triggers that are events with a time of their own
+ * (hard-session, race, travel, evening-run): only they can be the `of` of
+ * a before/after timing or of a constraint. */
+bool pl_trigger_is_event(int trigger);
+
+/* A body area of the protocol's vocabulary. */
+struct pl_area {
+    const char *id;               /* "hamstring-origin": unique, [a-z0-9-] */
+    const char *name;             /* "Hamstring origin" */
+    const char *description;      /* "" when none */
+    uint32_t line, col;           /* where it is defined */
+};
+
+/* One step of a routine. A step has a duration, or repetitions, or
+ * neither (a step that is simply done: "drink a glass of water"); never
+ * both. */
+struct pl_step {
+    const struct pl_area *area;   /* NULL: no one area (water, food) */
+    const char *name;             /* the step's label: the file's `name`,
+                                     else the area's name; never "" */
+    uint32_t duration_s;          /* 0: not timed; else
+                                     1..PL_PROTOCOL_STEP_S_MAX */
+    uint32_t reps, sets;          /* 0 when not counted; sets 0 with reps
+                                     means one set */
+    const char *how;              /* never "" */
+    const char *why;              /* "" when none */
+    uint32_t line, col;
+};
+
+struct pl_routine {
+    const char *id;               /* unique among routines */
+    const char *title;
+    uint8_t kind;                 /* enum pl_routine_kind */
+    const char *why;              /* "" when none */
+    const char *caution;          /* a safety note to show with it ("" when
+                                     none): arnica on the skin only... */
+    size_t nsteps;                /* >= 1 */
+    const struct pl_step *steps;  /* in the order they are done */
+    uint32_t duration_s;          /* the file's `duration`, else the sum of
+                                     the steps' durations; 0: untimed (a
+                                     reminder, such as drinking through the
+                                     day) */
+    size_t ncovers;
+    const char *const *covers;    /* item ids it carries ("D2"), unique */
+    uint32_t line, col;
+};
+
+/* When a scheduled routine runs, relative to the rule's trigger. */
+enum pl_timing_at {
+    PL_AT_THEN = 1,     /* right after the previous routine of the rule,
+                           in each of its sessions (the default for every
+                           routine but the first) */
+    PL_AT_AFTER,        /* starts window_s_min..window_s_max after the
+                           event `of` ends */
+    PL_AT_BEFORE,       /* ends window_s_min..window_s_max before the
+                           event `of` starts */
+    PL_AT_SAME_DAY,     /* some time on the trigger's day (time_min[0] when
+                           given) */
+    PL_AT_NEXT_MORNING, /* the morning after the trigger's day */
+    PL_AT_TWICE_DAILY,  /* twice a day for `days` days from the trigger's
+                           day */
+    PL_AT_DAYS_LATER,   /* on the day `days` days after the trigger's */
+    PL_AT_COUNT_
+};
+/* "then", "after", "before", "same-day", "next-morning", "twice-daily",
+ * "days-later"; NULL otherwise. */
+const char *pl_timing_at_name(int at);
+
+struct pl_timing {
+    uint8_t at;                   /* enum pl_timing_at */
+    uint8_t of;                   /* AFTER, BEFORE: the event the window is
+                                     counted from (an event trigger; the
+                                     rule's own trigger unless the file
+                                     names another, e.g. the evening run
+                                     of a travel day); else 0 */
+    uint32_t window_s_min;        /* AFTER, BEFORE: the window, seconds; */
+    uint32_t window_s_max;        /* min <= max <= PL_PROTOCOL_WINDOW_S_MAX */
+    uint16_t days;                /* TWICE_DAILY: 1..PL_PROTOCOL_DAYS_MAX;
+                                     DAYS_LATER: 1..PL_PROTOCOL_DAYS_MAX;
+                                     else 0 */
+    int16_t time_min[2];          /* preferred local times of day, minutes
+                                     0..1439; -1: the planner chooses.
+                                     [1] only for TWICE_DAILY */
+};
+
+/* One routine a rule schedules. */
+struct pl_rule_entry {
+    const struct pl_routine *routine;
+    struct pl_timing timing;
+    uint32_t line, col;
+};
+
+/* A constraint: the routines it names (or of the kinds it names) must not
+ * run within `within_s` before (or after) an event of kind `of`. The
+ * planner moves or drops a routine that would break one, and says why. */
+enum pl_avoid { PL_AVOID_BEFORE = 1, PL_AVOID_AFTER };
+struct pl_constraint {
+    const char *id;
+    uint8_t avoid;                /* enum pl_avoid */
+    uint8_t of;                   /* an event trigger (race...) */
+    uint32_t within_s;            /* 1..PL_PROTOCOL_WINDOW_S_MAX */
+    size_t nroutines;
+    const struct pl_routine *const *routines;
+    unsigned kinds;               /* bit (1u << kind) per kind named */
+    const char *why;              /* "" when none */
+    size_t ncovers;
+    const char *const *covers;
+    uint32_t line, col;
+};
+
+struct pl_rule {
+    const char *id;               /* unique among rules */
+    const char *title;            /* "" when none */
+    uint8_t trigger;              /* enum pl_trigger */
+    const char *why;              /* "" when none */
+    size_t nentries;              /* >= 1 */
+    const struct pl_rule_entry *entries;  /* in order; entries[0].timing
+                                     is never THEN */
+    size_t nconstraints;          /* constraints on this rule's routines
+                                     only */
+    const struct pl_constraint *constraints;
+    size_t ncovers;
+    const char *const *covers;
+    uint32_t line, col;
+};
+
+/* A sign that stops the plan and sends the runner to a professional. */
+struct pl_red_flag {
+    const char *id;
+    const char *sign;             /* what the runner notices */
+    const char *action;           /* what to do */
+    bool urgent;                  /* seek care at once */
+    size_t nareas;
+    const struct pl_area *const *areas;
+    uint32_t line, col;
+};
+
+/* A YAML node kept as it was written: the protocol's `screening` section,
+ * which the screening issue interprets. Scalars are text (no typing);
+ * mappings have unique scalar keys, in file order. */
+enum pl_node_kind { PL_NODE_SCALAR = 1, PL_NODE_SEQ, PL_NODE_MAP };
+struct pl_node {
+    uint8_t kind;                 /* enum pl_node_kind */
+    const char *text;             /* SCALAR: its text; else "" */
+    size_t n;                     /* SEQ, MAP: number of items */
+    const struct pl_node *items;  /* SEQ: the items; MAP: the values */
+    const char *const *keys;      /* MAP: keys[i] names items[i]; else
+                                     NULL */
+    uint32_t line, col;
+};
+
+/* Errors of a protocol file go to a callback, once each, in line:column
+ * order: code PL_EFORMAT (a mistake) or PL_ELIMIT (a limit exceeded),
+ * line and col 1-based (0 when the error has no place, such as a file too
+ * large), offset the byte offset when known (else UINT64_MAX), msg saying
+ * what was expected ("kind: expected one of massage, self-massage, ...;
+ * found 'massag'"). The diag is valid during the call. At most
+ * PL_PROTOCOL_ERRORS_MAX (100) are reported; a last one then says that
+ * more were left out. */
+
+/* Load a protocol from the YAML in buf[0..n) (need not be NUL-terminated;
+ * at most 1 MiB, PL_PROTOCOL_BYTES_MAX). On success *out is the protocol
+ * (pl_protocol_free). On failure *out is NULL, every error has gone to
+ * on_error (which may be NULL) and diag holds the first. Returns 0,
+ * PL_EFORMAT (the file has errors), PL_ELIMIT (a limit stopped the
+ * reading), PL_ENOMEM, or PL_EINVAL (out NULL, or buf NULL with n > 0). */
+int pl_protocol_parse(const void *buf, size_t n, struct pl_protocol **out,
+                      void (*on_error)(void *ctx, const struct pl_diag *e),
+                      void *ctx, struct pl_diag *diag);
+
+/* The same for a file, read whole: PL_EIO when it cannot be read (diag
+ * has the system's reason, not the path, which the caller knows), PL_ELIMIT
+ * when it is larger than PL_PROTOCOL_BYTES_MAX. */
+int pl_protocol_load_file(const char *path, struct pl_protocol **out,
+                          void (*on_error)(void *ctx, const struct pl_diag *e),
+                          void *ctx, struct pl_diag *diag);
+
+/* Protocols built into the library: names in a fixed order ("hamstrings"
+ * first: the default), i from 0; NULL past the last. */
+const char *pl_protocol_builtin_name(size_t i);
+/* The YAML source of a built-in protocol (NUL-terminated, *n bytes
+ * without the NUL, static), for copying and editing; NULL when there is no
+ * such name. */
+const char *pl_protocol_builtin_yaml(const char *name, size_t *n);
+/* Load a built-in protocol; NULL name: the default. PL_ENOTFOUND for an
+ * unknown name, else as pl_protocol_parse (a built-in protocol that fails
+ * to load is a bug that the tests catch). */
+int pl_protocol_builtin(const char *name, struct pl_protocol **out,
+                        struct pl_diag *diag);
+
+void pl_protocol_free(struct pl_protocol *p);  /* NULL is fine */
+
+/* The file's top level. */
+const char *pl_protocol_id(const struct pl_protocol *p);     /* "hamstrings" */
+const char *pl_protocol_title(const struct pl_protocol *p);
+/* The plain safety note, shown once with every plan: what the protocol
+ * is and is not ("advice for healthy runners, not a diagnosis"). */
+const char *pl_protocol_safety_note(const struct pl_protocol *p);
+
+/* The lists, by index (NULL when i is out of range) and by id (NULL when
+ * there is none). */
+size_t pl_protocol_area_count(const struct pl_protocol *p);
+const struct pl_area *pl_protocol_area(const struct pl_protocol *p, size_t i);
+const struct pl_area *pl_protocol_area_find(const struct pl_protocol *p,
+                                            const char *id);
+size_t pl_protocol_routine_count(const struct pl_protocol *p);
+const struct pl_routine *pl_protocol_routine(const struct pl_protocol *p,
+                                             size_t i);
+const struct pl_routine *pl_protocol_routine_find(const struct pl_protocol *p,
+                                                  const char *id);
+size_t pl_protocol_rule_count(const struct pl_protocol *p);
+const struct pl_rule *pl_protocol_rule(const struct pl_protocol *p, size_t i);
+const struct pl_rule *pl_protocol_rule_find(const struct pl_protocol *p,
+                                            const char *id);
+/* Constraints of the top level: they hold whichever rule schedules the
+ * routine. (A rule's own are in struct pl_rule.) */
+size_t pl_protocol_constraint_count(const struct pl_protocol *p);
+const struct pl_constraint *pl_protocol_constraint(const struct pl_protocol *p,
+                                                   size_t i);
+size_t pl_protocol_red_flag_count(const struct pl_protocol *p);
+const struct pl_red_flag *pl_protocol_red_flag(const struct pl_protocol *p,
+                                               size_t i);
+/* The `screening` section as written, or NULL when the file has none. */
+const struct pl_node *pl_protocol_screening(const struct pl_protocol *p);
+
+/* True when a routine, a rule or a constraint lists item in its covers
+ * ("D2"; exact, case-sensitive). */
+bool pl_protocol_covers(const struct pl_protocol *p, const char *item);
+
+/* True when routine r may run at a time t_s given an event of kind `of`
+ * at event_start_s..event_end_s, under constraint c: false when r is
+ * among c's routines or kinds and t_s..t_s + r->duration_s overlaps the
+ * forbidden span (within_s before the event's start, or after its end).
+ * A constraint that does not name r always allows it. */
+bool pl_constraint_allows(const struct pl_constraint *c,
+                          const struct pl_routine *r, int64_t t_s,
+                          int64_t event_start_s, int64_t event_end_s);
 
 #ifdef __cplusplus
 }
