@@ -90,3 +90,80 @@ CREATE TABLE activity_sources (
     PRIMARY KEY (sha256, start_s)
 );
 CREATE INDEX activity_sources_by_activity ON activity_sources (activity_id);
+
+-- @migration 2: the load model: the athlete profile, declared events, and per-activity metrics
+-- Values the runner set (`pliant profile set`): one row per key, in the
+-- key's unit (docs/internals/load.md); a key not set has no row and is
+-- estimated.
+CREATE TABLE profile (
+    key TEXT PRIMARY KEY,
+    value REAL NOT NULL
+);
+
+-- Declared events (`pliant event add`), in the runner's local time.
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('run', 'race', 'travel')),
+    day INTEGER NOT NULL,
+    minute INTEGER,
+    hours REAL,
+    name TEXT NOT NULL,
+    place_from TEXT NOT NULL,
+    place_to TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX events_by_day ON events (day);
+
+-- What an activity's streams say that does not depend on the profile,
+-- computed once from the source named by source_sha256 (a richer twin
+-- that replaces the activity makes the row stale) by the algorithm
+-- version `version`. histograms: time per bpm and per graded-speed bin
+-- (format in lib/store.c).
+CREATE TABLE activity_features (
+    activity_id INTEGER PRIMARY KEY REFERENCES activities (id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    source_sha256 BLOB NOT NULL,
+    samples INTEGER NOT NULL,
+    hr_s REAL NOT NULL,
+    hr_peak5_bpm REAL,
+    hr_best20_bpm REAL,
+    ngp_mps REAL,
+    graded_s REAL NOT NULL,
+    start_lat_deg REAL,
+    start_lon_deg REAL,
+    effort_180_mps REAL,
+    effort_300_mps REAL,
+    effort_420_mps REAL,
+    effort_600_mps REAL,
+    effort_900_mps REAL,
+    effort_1200_mps REAL,
+    histograms BLOB NOT NULL
+);
+
+-- The metrics that depend on the profile, as last computed; inputs_hash
+-- identifies what they were computed from (profile values, the
+-- activity's summary and features, the scoring version), so a change to
+-- any of them recomputes the row.
+CREATE TABLE activity_metrics (
+    activity_id INTEGER PRIMARY KEY REFERENCES activities (id) ON DELETE CASCADE,
+    inputs_hash INTEGER NOT NULL,
+    hr_s REAL,
+    zone1_s REAL,
+    zone2_s REAL,
+    zone3_s REAL,
+    zone4_s REAL,
+    zone5_s REAL,
+    above_threshold_s REAL,
+    trimp REAL,
+    trimp_from_avg INTEGER NOT NULL,
+    trimp_edwards REAL,
+    hrss REAL,
+    ngp_mps REAL,
+    rtss REAL,
+    intensity_factor REAL,
+    if_hr REAL,
+    rpe REAL,
+    session_rpe REAL,
+    load REAL NOT NULL,
+    load_source TEXT NOT NULL
+);

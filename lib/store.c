@@ -101,6 +101,8 @@ enum {
     Q_DEL_STREAMS, Q_INSERT_LAP, Q_INSERT_STREAM, Q_DEMOTE, Q_UPSERT_SOURCE,
     Q_INSERT_ASRC, Q_SKIPPED, Q_HAS_SOURCE, Q_NEAREST, Q_ENRICH, Q_GET,
     Q_LAPS, Q_STREAMS, Q_COUNT,
+    /* the load model's (section at the end of this file) */
+    Q_FEAT_STREAMS, Q_FEAT_HIST,
     Q__N
 };
 
@@ -173,6 +175,10 @@ static const char *const sql[Q__N] = {
                "ascent_m, descent_m FROM laps WHERE activity_id = ?1 ORDER BY seq",
     [Q_STREAMS] = "SELECT kind, samples, data FROM streams WHERE activity_id = ?1 ORDER BY kind",
     [Q_COUNT] = "SELECT count(*) FROM activities",
+    /* Distance before speed: speed is skipped when distance is there. */
+    [Q_FEAT_STREAMS] = "SELECT kind, data FROM streams WHERE activity_id = ?1 AND "
+                       "kind IN (?2, ?3, ?4, ?5, ?6, ?7, ?8) ORDER BY kind DESC",
+    [Q_FEAT_HIST] = "SELECT histograms FROM activity_features WHERE activity_id = ?1",
 };
 
 /* Transaction state of a store. */
@@ -1339,4 +1345,585 @@ int pl_store_count(struct pl_store *s, int64_t *n, struct pl_diag *diag)
         *n = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return sr == SQLITE_ROW ? PL_OK : db_fail(s, sr, "counting activities", diag);
+}
+
+/* ================================================================== */
+/* The load model's tables (profile, events, activity_features,         */
+/* activity_metrics: migration 2). Used by lib/metrics.c, profile.c,    */
+/* events.c through lib/load.h; docs/internals/load.md.                 */
+/* ================================================================== */
+
+#include "load.h"
+
+/* Profile keys as stored, by enum pl_profile_key: names with their units,
+ * never renamed. */
+static const char *const profile_keys[PL_PROF_COUNT_] = {
+    [PL_PROF_SEX] = "sex",
+    [PL_PROF_BIRTH_YEAR] = "birth_year",
+    [PL_PROF_MAX_HR] = "max_hr_bpm",
+    [PL_PROF_RESTING_HR] = "resting_hr_bpm",
+    [PL_PROF_LTHR] = "lthr_bpm",
+    [PL_PROF_THRESHOLD_PACE] = "threshold_pace_s_per_km",
+    [PL_PROF_EVENING_HOUR] = "evening_hour",
+    [PL_PROF_HOME_LAT] = "home_lat_deg",
+    [PL_PROF_HOME_LON] = "home_lon_deg",
+};
+
+int pl__store_profile_read(struct pl_store *s, struct pl__profile_set *set, struct pl_diag *d)
+{
+    for (int k = 0; k < PL_PROF_COUNT_; k++)
+        set->v[k] = NAN;
+    sqlite3_stmt *st = NULL;
+    int sr = sqlite3_prepare_v2(s->db, "SELECT key, value FROM profile", -1, &st, NULL);
+    if (sr != SQLITE_OK)
+        return db_fail(s, sr, "reading the profile", d);
+    while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *key = (const char *)sqlite3_column_text(st, 0);
+        for (int k = 0; key && k < PL_PROF_COUNT_; k++)
+            if (strcmp(key, profile_keys[k]) == 0)
+                set->v[k] = col_num(st, 1);
+    }
+    int rc = sr == SQLITE_DONE ? PL_OK : db_fail(s, sr, "reading the profile", d);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int pl__store_profile_write(struct pl_store *s, const struct pl__profile_set *set, unsigned mask,
+                            struct pl_diag *d)
+{
+    int rc = txn_begin(s, true, "changing the profile", d);
+    if (rc)
+        return rc;
+    sqlite3_stmt *up = NULL, *del = NULL;
+    int sr = sqlite3_prepare_v2(s->db,
+                                "INSERT INTO profile (key, value) VALUES (?1, ?2) "
+                                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                -1, &up, NULL);
+    if (sr == SQLITE_OK)
+        sr = sqlite3_prepare_v2(s->db, "DELETE FROM profile WHERE key = ?1", -1, &del, NULL);
+    if (sr != SQLITE_OK)
+        rc = db_fail(s, sr, "changing the profile", d);
+    for (int k = 0; rc == PL_OK && k < PL_PROF_COUNT_; k++) {
+        if (!(mask >> k & 1))
+            continue;
+        sqlite3_stmt *st = isnan(set->v[k]) ? del : up;
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, profile_keys[k], -1, SQLITE_STATIC);
+        if (st == up)
+            sqlite3_bind_double(st, 2, set->v[k]);
+        sr = sqlite3_step(st);
+        if (sr != SQLITE_DONE)
+            rc = db_fail(s, sr, "changing the profile", d);
+    }
+    sqlite3_finalize(up);
+    sqlite3_finalize(del);
+    return txn_end(s, rc, "changing the profile", d);
+}
+
+/* The histograms blob: byte 0 version (1), byte 1 zero, then for the HR
+ * histogram and then the speed histogram: u16 first bin, u16 bin count,
+ * count x u32 milliseconds, all little-endian; bins outside are 0. */
+#define HIST_VERSION 1
+
+static uint8_t *put_u16(uint8_t *p, unsigned v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    return p + 2;
+}
+
+static uint8_t *put_hist(uint8_t *p, const uint32_t *x, int n)
+{
+    int lo = 0, hi = n;
+    while (lo < n && !x[lo])
+        lo++;
+    while (hi > lo && !x[hi - 1])
+        hi--;
+    p = put_u16(p, (unsigned)lo);
+    p = put_u16(p, (unsigned)(hi - lo));
+    for (int i = lo; i < hi; i++) {
+        p[0] = (uint8_t)x[i];
+        p[1] = (uint8_t)(x[i] >> 8);
+        p[2] = (uint8_t)(x[i] >> 16);
+        p[3] = (uint8_t)(x[i] >> 24);
+        p += 4;
+    }
+    return p;
+}
+
+static bool get_hist(const uint8_t **pp, const uint8_t *end, uint32_t *x, int n)
+{
+    const uint8_t *p = *pp;
+    if (end - p < 4)
+        return false;
+    int lo = p[0] | p[1] << 8, cnt = p[2] | p[3] << 8;
+    p += 4;
+    if (lo > n || cnt > n - lo || end - p < 4 * (ptrdiff_t)cnt)
+        return false;
+    memset(x, 0, (size_t)n * sizeof *x);
+    for (int i = 0; i < cnt; i++, p += 4)
+        x[lo + i] = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                    (uint32_t)p[3] << 24;
+    *pp = p;
+    return true;
+}
+
+/* The model's read: activities with their features (scalars) and metrics. */
+#define MODEL_SQL                                                                              \
+    "SELECT a.id, a.sport, a.sub_sport, a.start_s, a.utc_offset_s, a.duration_s, a.moving_s, " \
+    "a.dist_m, a.hr_avg_bpm, a.training_effect, a.anaerobic_training_effect, a.rpe, a.name, "  \
+    "a.source_sha256, a.samples, a.streams, "                                                  \
+    "f.version, f.source_sha256, f.samples, f.hr_s, f.hr_peak5_bpm, f.hr_best20_bpm, "         \
+    "f.ngp_mps, f.graded_s, f.start_lat_deg, f.start_lon_deg, f.effort_180_mps, "              \
+    "f.effort_300_mps, f.effort_420_mps, f.effort_600_mps, f.effort_900_mps, "                 \
+    "f.effort_1200_mps, "                                                                      \
+    "m.inputs_hash, m.hr_s, m.zone1_s, m.zone2_s, m.zone3_s, m.zone4_s, m.zone5_s, "           \
+    "m.above_threshold_s, m.trimp, m.trimp_from_avg, m.trimp_edwards, m.hrss, m.ngp_mps, "     \
+    "m.rtss, m.intensity_factor, m.if_hr, m.rpe, m.session_rpe, m.load, m.load_source, "       \
+    "a.utc_offset_known "                                                                      \
+    "FROM activities a LEFT JOIN activity_features f ON f.activity_id = a.id "                 \
+    "LEFT JOIN activity_metrics m ON m.activity_id = a.id ORDER BY a.start_s, a.id"
+
+static void read_model_row(sqlite3_stmt *st, struct pl__act *x)
+{
+    struct pl_metrics *m = &x->m;
+    memset(x, 0, sizeof *x);
+    m->activity_id = sqlite3_column_int64(st, 0);
+    m->sport = (uint8_t)sqlite3_column_int(st, 1);
+    x->sub_sport = (uint8_t)sqlite3_column_int(st, 2);
+    m->start_s = sqlite3_column_int64(st, 3);
+    m->utc_offset_s = sqlite3_column_int(st, 4);
+    m->duration_s = col_num(st, 5);
+    m->moving_s = col_num(st, 6);
+    x->dist_m = col_num(st, 7);
+    x->hr_avg_bpm = col_num(st, 8);
+    m->training_effect = col_num(st, 9);
+    m->anaerobic_training_effect = col_num(st, 10);
+    x->rpe_raw = m->rpe = col_num(st, 11);
+    col_text(st, 12, x->name, sizeof x->name);
+    const void *sha = sqlite3_column_blob(st, 13);
+    if (sha && sqlite3_column_bytes(st, 13) == 32)
+        memcpy(x->sha256, sha, 32);
+    x->samples = sqlite3_column_int64(st, 14);
+    x->streams = (unsigned)sqlite3_column_int64(st, 15);
+    x->utc_offset_known = sqlite3_column_int(st, 52) != 0;
+
+    struct pl__feat *f = &x->f;
+    const void *fsha = sqlite3_column_blob(st, 17);
+    x->have_feat = sqlite3_column_type(st, 16) != SQLITE_NULL &&
+                   sqlite3_column_int(st, 16) == PL__FEAT_VERSION && fsha &&
+                   sqlite3_column_bytes(st, 17) == 32 && memcmp(fsha, x->sha256, 32) == 0 &&
+                   sqlite3_column_int64(st, 18) == x->samples;
+    if (x->have_feat) {
+        f->version = PL__FEAT_VERSION;
+        memcpy(f->sha256, x->sha256, 32);
+        f->samples = x->samples;
+        f->hr_s = col_num(st, 19);
+        f->hr_peak5_bpm = col_num(st, 20);
+        f->hr_best20_bpm = col_num(st, 21);
+        f->ngp_mps = col_num(st, 22);
+        f->graded_s = col_num(st, 23);
+        f->start_lat_deg = col_num(st, 24);
+        f->start_lon_deg = col_num(st, 25);
+        for (int k = 0; k < PL__EFFORTS; k++)
+            f->effort_mps[k] = col_num(st, 26 + k);
+    }
+
+    x->stored_metrics = sqlite3_column_type(st, 32) != SQLITE_NULL;
+    if (x->stored_metrics) {
+        x->metrics_hash = (uint64_t)sqlite3_column_int64(st, 32);
+        m->hr_s = col_num(st, 33);
+        for (int z = 0; z < PL_ZONES; z++)
+            m->zones_s[z] = col_num(st, 34 + z);
+        m->above_threshold_s = col_num(st, 39);
+        m->trimp = col_num(st, 40);
+        m->trimp_from_avg = sqlite3_column_int(st, 41) != 0;
+        m->trimp_edwards = col_num(st, 42);
+        m->hrss = col_num(st, 43);
+        m->ngp_mps = col_num(st, 44);
+        m->rtss = col_num(st, 45);
+        m->intensity_factor = col_num(st, 46);
+        m->if_hr = col_num(st, 47);
+        m->rpe = col_num(st, 48);
+        m->session_rpe = col_num(st, 49);
+        m->load = col_num(st, 50);
+        const char *src = (const char *)sqlite3_column_text(st, 51);
+        m->load_source = PL_LOAD_NONE;
+        for (int k = PL_LOAD_HRSS; src && k <= PL_LOAD_DURATION; k++)
+            if (strcmp(src, pl_load_source_name(k)) == 0)
+                m->load_source = (uint8_t)k;
+        m->hr_peak5_bpm = x->have_feat ? f->hr_peak5_bpm : NAN;
+        m->hr_best20_bpm = x->have_feat ? f->hr_best20_bpm : NAN;
+        m->start_lat_deg = x->have_feat ? f->start_lat_deg : NAN;
+        m->start_lon_deg = x->have_feat ? f->start_lon_deg : NAN;
+    }
+}
+
+int pl__store_model_read(struct pl_store *s, struct pl__act **acts, size_t *n, struct pl_diag *d)
+{
+    *acts = NULL;
+    *n = 0;
+    int64_t count = 0;
+    int rc = txn_begin(s, false, "reading activities' metrics", d);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    struct pl__act *a = NULL;
+    size_t k = 0;
+    if ((rc = query_int(s, "SELECT count(*) FROM activities", &count, d)))
+        goto out;
+    if (count > 0 && !(a = pl__calloc((size_t)count, sizeof *a))) {
+        rc = pl__diag(d, PL_ENOMEM, UINT64_MAX, "out of memory reading activities' metrics");
+        goto out;
+    }
+    int sr = sqlite3_prepare_v2(s->db, MODEL_SQL, -1, &st, NULL);
+    if (sr != SQLITE_OK) {
+        rc = db_fail(s, sr, "reading activities' metrics", d);
+        goto out;
+    }
+    /* The count and the rows come from one read transaction. */
+    while ((sr = sqlite3_step(st)) == SQLITE_ROW && k < (size_t)count)
+        read_model_row(st, &a[k++]);
+    if (sr != SQLITE_DONE && sr != SQLITE_ROW)
+        rc = db_fail(s, sr, "reading activities' metrics", d);
+out:
+    sqlite3_finalize(st);
+    int end = txn_end(s, PL_OK, "reading activities' metrics", rc ? NULL : d);
+    if (rc == PL_OK)
+        rc = end;
+    if (rc) {
+        pl__free(a);
+        return rc;
+    }
+    *acts = a;
+    *n = k;
+    return PL_OK;
+}
+
+int pl__store_feat_hist(struct pl_store *s, struct pl__act *x, struct pl_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = stmt(s, Q_FEAT_HIST, &st, d);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(st, 1, x->m.activity_id);
+    int sr = sqlite3_step(st);
+    if (sr == SQLITE_ROW) {
+        const uint8_t *p = sqlite3_column_blob(st, 0);
+        const uint8_t *end = p ? p + sqlite3_column_bytes(st, 0) : NULL;
+        if (!x->f.hist && !(x->f.hist = pl__malloc(sizeof *x->f.hist)))
+            rc = pl__diag(d, PL_ENOMEM, UINT64_MAX, "out of memory reading metrics");
+        else if (!p || end - p < 2 || p[0] != HIST_VERSION ||
+                 !(p += 2, get_hist(&p, end, x->f.hist->hr_ms, PL__HR_BINS)) ||
+                 !get_hist(&p, end, x->f.hist->sp_ms, PL__SPEED_BINS) || p != end)
+            rc = pl__diag(d, PL_EDB, UINT64_MAX,
+                          "'%s': activity %lld has malformed metrics histograms", s->path,
+                          (long long)x->m.activity_id);
+    } else if (sr == SQLITE_DONE) {
+        rc = pl__diag(d, PL_EDB, UINT64_MAX, "'%s': activity %lld lost its metrics", s->path,
+                      (long long)x->m.activity_id);
+    } else {
+        rc = db_fail(s, sr, "reading metrics", d);
+    }
+    sqlite3_reset(st);
+    return rc;
+}
+
+int pl__store_get_for_feat(struct pl_store *s, int64_t id, struct pl_activity *a,
+                           struct pl_diag *d)
+{
+    /* As pl_store_get, with only the streams the features read: speed only
+     * when there is no distance (lib/metrics.c takes speed from distance
+     * when it can). Cadence, power and temperature are not decoded. */
+    pl_activity_init(a);
+    int rc = txn_begin(s, false, "reading an activity", d);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    int64_t samples = 0;
+    if ((rc = stmt(s, Q_GET, &st, d)) == PL_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        int sr = sqlite3_step(st);
+        if (sr == SQLITE_ROW)
+            read_activity(st, a, &samples);
+        else if (sr == SQLITE_DONE)
+            rc = pl__diag(d, PL_ENOTFOUND, UINT64_MAX, "no activity %lld in '%s'", (long long)id,
+                          s->path);
+        else
+            rc = db_fail(s, sr, "reading an activity", d);
+        sqlite3_reset(st);
+    }
+    size_t n = (size_t)samples;
+    if (rc == PL_OK && (samples < 0 || samples > PL_ACT_SAMPLES_MAX))
+        rc = pl__diag(d, PL_EDB, UINT64_MAX, "'%s': activity %lld has %lld samples", s->path,
+                      (long long)id, (long long)samples);
+    if (rc == PL_OK)
+        rc = stmt(s, Q_FEAT_STREAMS, &st, d);
+    if (rc == PL_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        const int want[] = { PL__SK_TIME, PL__SK_HR, PL__SK_DIST, PL__SK_ALT, PL__SK_LAT,
+                             PL__SK_LON, PL__SK_SPEED };
+        for (int k = 0; k < (int)PL_ARRAY_LEN(want); k++)
+            sqlite3_bind_int(st, 2 + k, want[k]);
+        int sr;
+        while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+            int k = sqlite3_column_int(st, 0);
+            if (k < 0 || k >= PL__SK_COUNT || stream_of(a, k)) {
+                rc = pl__diag(d, PL_EDB, UINT64_MAX,
+                              "'%s': activity %lld has a stream of kind %d", s->path,
+                              (long long)id, k);
+                break;
+            }
+            if (k == PL__SK_SPEED && a->dist_m_s)
+                continue;
+            const uint8_t *p = sqlite3_column_blob(st, 1);
+            size_t len = (size_t)sqlite3_column_bytes(st, 1);
+            double *x = pl__malloc_array(n, sizeof *x);
+            if (!x && n) {
+                rc = pl__diag(d, PL_ENOMEM, UINT64_MAX, "out of memory reading a stream");
+                break;
+            }
+            *pl__activity_stream(a, kinds[k].stream) = x;
+            struct pl_diag sd;
+            if (pl__stream_decode(p ? p : (const uint8_t *)"", len, x, n, &sd) != PL_OK) {
+                rc = pl__diag(d, PL_EDB, UINT64_MAX, "'%s': activity %lld, stream %d: %s",
+                              s->path, (long long)id, k, sd.msg);
+                break;
+            }
+        }
+        if (rc == PL_OK && sr != SQLITE_DONE)
+            rc = db_fail(s, sr, "reading streams", d);
+        a->n = n;
+        if (rc == PL_OK && n && !a->t_s)
+            rc = pl__diag(d, PL_EDB, UINT64_MAX, "'%s': activity %lld has no time stream",
+                          s->path, (long long)id);
+        sqlite3_reset(st);
+    }
+    int end = txn_end(s, PL_OK, "reading an activity", rc ? NULL : d);
+    if (rc == PL_OK)
+        rc = end;
+    if (rc)
+        pl_activity_release(a);
+    return rc;
+}
+
+#define FEAT_UPSERT                                                                          \
+    "INSERT INTO activity_features (activity_id, version, source_sha256, samples, hr_s, "    \
+    "hr_peak5_bpm, hr_best20_bpm, ngp_mps, graded_s, start_lat_deg, start_lon_deg, "         \
+    "effort_180_mps, effort_300_mps, effort_420_mps, effort_600_mps, effort_900_mps, "       \
+    "effort_1200_mps, histograms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "    \
+    "?12, ?13, ?14, ?15, ?16, ?17, ?18) ON CONFLICT (activity_id) DO UPDATE SET "            \
+    "version = excluded.version, source_sha256 = excluded.source_sha256, "                   \
+    "samples = excluded.samples, hr_s = excluded.hr_s, "                                     \
+    "hr_peak5_bpm = excluded.hr_peak5_bpm, hr_best20_bpm = excluded.hr_best20_bpm, "         \
+    "ngp_mps = excluded.ngp_mps, graded_s = excluded.graded_s, "                             \
+    "start_lat_deg = excluded.start_lat_deg, start_lon_deg = excluded.start_lon_deg, "       \
+    "effort_180_mps = excluded.effort_180_mps, effort_300_mps = excluded.effort_300_mps, "   \
+    "effort_420_mps = excluded.effort_420_mps, effort_600_mps = excluded.effort_600_mps, "   \
+    "effort_900_mps = excluded.effort_900_mps, effort_1200_mps = excluded.effort_1200_mps, " \
+    "histograms = excluded.histograms"
+
+#define METRICS_UPSERT                                                                        \
+    "INSERT INTO activity_metrics (activity_id, inputs_hash, hr_s, zone1_s, zone2_s, "        \
+    "zone3_s, zone4_s, zone5_s, above_threshold_s, trimp, trimp_from_avg, trimp_edwards, "    \
+    "hrss, ngp_mps, rtss, intensity_factor, if_hr, rpe, session_rpe, load, load_source) "     \
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "    \
+    "?18, ?19, ?20, ?21) ON CONFLICT (activity_id) DO UPDATE SET "                            \
+    "inputs_hash = excluded.inputs_hash, hr_s = excluded.hr_s, zone1_s = excluded.zone1_s, "  \
+    "zone2_s = excluded.zone2_s, zone3_s = excluded.zone3_s, zone4_s = excluded.zone4_s, "    \
+    "zone5_s = excluded.zone5_s, above_threshold_s = excluded.above_threshold_s, "            \
+    "trimp = excluded.trimp, trimp_from_avg = excluded.trimp_from_avg, "                      \
+    "trimp_edwards = excluded.trimp_edwards, hrss = excluded.hrss, "                          \
+    "ngp_mps = excluded.ngp_mps, rtss = excluded.rtss, "                                      \
+    "intensity_factor = excluded.intensity_factor, if_hr = excluded.if_hr, "                  \
+    "rpe = excluded.rpe, session_rpe = excluded.session_rpe, load = excluded.load, "          \
+    "load_source = excluded.load_source"
+
+static int write_feat(struct pl_store *s, sqlite3_stmt *st, const struct pl__act *x,
+                      struct pl_diag *d)
+{
+    const struct pl__feat *f = &x->f;
+    /* 2 + 2 x (4 + 4 x bins) bytes at most. */
+    uint8_t blob[2 + 8 + 4 * (PL__HR_BINS + PL__SPEED_BINS)];
+    uint8_t *p = blob;
+    *p++ = HIST_VERSION;
+    *p++ = 0;
+    p = put_hist(p, f->hist->hr_ms, PL__HR_BINS);
+    p = put_hist(p, f->hist->sp_ms, PL__SPEED_BINS);
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, x->m.activity_id);
+    sqlite3_bind_int(st, 2, f->version);
+    sqlite3_bind_blob(st, 3, f->sha256, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, f->samples);
+    const double nums[] = { f->hr_s, f->hr_peak5_bpm, f->hr_best20_bpm, f->ngp_mps,
+                            f->graded_s, f->start_lat_deg, f->start_lon_deg };
+    for (int k = 0; k < (int)PL_ARRAY_LEN(nums); k++)
+        bind_num(st, 5 + k, nums[k]);
+    for (int k = 0; k < PL__EFFORTS; k++)
+        bind_num(st, 12 + k, f->effort_mps[k]);
+    sqlite3_bind_blob(st, 18, blob, (int)(p - blob), SQLITE_TRANSIENT);
+    int sr = sqlite3_step(st);
+    return sr == SQLITE_DONE ? PL_OK : db_fail(s, sr, "storing metrics", d);
+}
+
+static int write_metrics(struct pl_store *s, sqlite3_stmt *st, const struct pl__act *x,
+                         struct pl_diag *d)
+{
+    const struct pl_metrics *m = &x->m;
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, m->activity_id);
+    sqlite3_bind_int64(st, 2, (int64_t)x->metrics_hash);
+    bind_num(st, 3, m->hr_s);
+    for (int z = 0; z < PL_ZONES; z++)
+        bind_num(st, 4 + z, m->zones_s[z]);
+    bind_num(st, 9, m->above_threshold_s);
+    bind_num(st, 10, m->trimp);
+    sqlite3_bind_int(st, 11, m->trimp_from_avg);
+    const double nums[] = { m->trimp_edwards, m->hrss, m->ngp_mps, m->rtss,
+                            m->intensity_factor, m->if_hr, m->rpe, m->session_rpe };
+    for (int k = 0; k < (int)PL_ARRAY_LEN(nums); k++)
+        bind_num(st, 12 + k, nums[k]);
+    sqlite3_bind_double(st, 20, isfinite(m->load) ? m->load : 0);
+    sqlite3_bind_text(st, 21, pl_load_source_name(m->load_source), -1, SQLITE_STATIC);
+    int sr = sqlite3_step(st);
+    return sr == SQLITE_DONE ? PL_OK : db_fail(s, sr, "storing metrics", d);
+}
+
+int pl__store_model_write(struct pl_store *s, const struct pl__act *acts, size_t n,
+                          bool *readonly, struct pl_diag *d)
+{
+    *readonly = s->readonly;
+    if (s->readonly)
+        return PL_OK;
+    int rc = txn_begin(s, true, "storing metrics", d);
+    if (rc) {
+        /* A store opened read-write that refuses writes (PRAGMA
+         * query_only, a file made read-only since): work in memory. */
+        if ((s->sqlite_rc & 0xff) == SQLITE_READONLY) {
+            *readonly = true;
+            return PL_OK;
+        }
+        return rc;
+    }
+    sqlite3_stmt *fst = NULL, *mst = NULL;
+    int sr = sqlite3_prepare_v2(s->db, FEAT_UPSERT, -1, &fst, NULL);
+    if (sr == SQLITE_OK)
+        sr = sqlite3_prepare_v2(s->db, METRICS_UPSERT, -1, &mst, NULL);
+    if (sr != SQLITE_OK)
+        rc = db_fail(s, sr, "storing metrics", d);
+    for (size_t i = 0; rc == PL_OK && i < n; i++) {
+        if (acts[i].feat_dirty && acts[i].f.hist)
+            rc = write_feat(s, fst, &acts[i], d);
+        if (rc == PL_OK && acts[i].metrics_dirty)
+            rc = write_metrics(s, mst, &acts[i], d);
+    }
+    sqlite3_finalize(fst);
+    sqlite3_finalize(mst);
+    rc = txn_end(s, rc, "storing metrics", d);
+    if (rc && (s->sqlite_rc & 0xff) == SQLITE_READONLY) {
+        *readonly = true;
+        rc = PL_OK;
+    }
+    return rc;
+}
+
+/* Events. */
+
+static const char *const event_kinds[] = { "", "run", "race", "travel" };
+
+int pl__store_event_add(struct pl_store *s, struct pl_event *e, struct pl_diag *d)
+{
+    int rc = txn_begin(s, true, "adding an event", d);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    int sr = sqlite3_prepare_v2(s->db,
+                                "INSERT INTO events (kind, day, minute, hours, name, place_from, "
+                                "place_to, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                                "RETURNING id",
+                                -1, &st, NULL);
+    if (sr == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, event_kinds[e->kind], -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, e->day);
+        if (e->minute >= 0)
+            sqlite3_bind_int(st, 3, e->minute);
+        bind_num(st, 4, e->hours);
+        bind_text(st, 5, e->name, sizeof e->name);
+        bind_text(st, 6, e->from, sizeof e->from);
+        bind_text(st, 7, e->to, sizeof e->to);
+        sqlite3_bind_int64(st, 8, (int64_t)time(NULL));
+        sr = sqlite3_step(st);
+        if (sr == SQLITE_ROW)
+            e->id = sqlite3_column_int64(st, 0);
+    }
+    if (sr != SQLITE_ROW)
+        rc = db_fail(s, sr, "adding an event", d);
+    sqlite3_finalize(st);
+    return txn_end(s, rc, "adding an event", d);
+}
+
+int pl__store_event_list(struct pl_store *s, int32_t from_day, int32_t to_day,
+                         int (*fn)(void *ctx, const struct pl_event *e), void *ctx,
+                         struct pl_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = txn_begin(s, false, "listing events", d);
+    if (rc)
+        return rc;
+    int sr = sqlite3_prepare_v2(s->db,
+                                "SELECT id, kind, day, minute, hours, name, place_from, place_to "
+                                "FROM events WHERE day >= ?1 AND day <= ?2 "
+                                "ORDER BY day, coalesce(minute, -1), id",
+                                -1, &st, NULL);
+    if (sr != SQLITE_OK) {
+        rc = db_fail(s, sr, "listing events", d);
+        goto out;
+    }
+    sqlite3_bind_int(st, 1, from_day);
+    sqlite3_bind_int(st, 2, to_day);
+    while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+        struct pl_event e;
+        pl_event_init(&e);
+        e.id = sqlite3_column_int64(st, 0);
+        const char *k = (const char *)sqlite3_column_text(st, 1);
+        for (int i = 1; k && i < (int)PL_ARRAY_LEN(event_kinds); i++)
+            if (strcmp(k, event_kinds[i]) == 0)
+                e.kind = (uint8_t)i;
+        e.day = sqlite3_column_int(st, 2);
+        e.minute = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
+        e.hours = col_num(st, 4);
+        col_text(st, 5, e.name, sizeof e.name);
+        col_text(st, 6, e.from, sizeof e.from);
+        col_text(st, 7, e.to, sizeof e.to);
+        if (fn(ctx, &e) != 0) {
+            rc = pl__diag(d, PL_ECANCELED, UINT64_MAX, "listing stopped by the caller");
+            goto out;
+        }
+    }
+    if (sr != SQLITE_DONE)
+        rc = db_fail(s, sr, "listing events", d);
+out:
+    sqlite3_finalize(st);
+    int end = txn_end(s, PL_OK, "listing events", rc ? NULL : d);
+    return rc ? rc : end;
+}
+
+int pl__store_event_rm(struct pl_store *s, int64_t id, struct pl_diag *d)
+{
+    int rc = txn_begin(s, true, "removing an event", d);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    int sr = sqlite3_prepare_v2(s->db, "DELETE FROM events WHERE id = ?1", -1, &st, NULL);
+    if (sr == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, id);
+        sr = sqlite3_step(st);
+    }
+    if (sr != SQLITE_DONE)
+        rc = db_fail(s, sr, "removing an event", d);
+    else if (sqlite3_changes(s->db) == 0)
+        rc = pl__diag(d, PL_ENOTFOUND, UINT64_MAX, "no event %lld in '%s'", (long long)id,
+                      s->path);
+    sqlite3_finalize(st);
+    return txn_end(s, rc, "removing an event", d);
 }

@@ -1,0 +1,642 @@
+/*
+ * metrics.c - per-activity metrics: what an activity's samples say about
+ * the load it put on the runner.
+ *
+ * Two halves. pl__feat_compute() reads an activity's streams once and
+ * keeps what does not depend on the athlete's profile: a heart-rate
+ * histogram (time per bpm), a histogram of 30-s graded speed, the
+ * normalised graded speed, the 5-s peak and 20-min best heart rate, best
+ * efforts for the critical-speed fit, the start point. pl__metrics_score()
+ * turns those into TRIMP, Edwards TRIMP, HRSS, rTSS, zones, IF and the one
+ * `load`, for a given profile. Because Banister's TRIMP, Edwards' zones and
+ * the HR zones are sums over samples of a function of each sample's heart
+ * rate, the histogram gives exactly the per-sample sums; so a profile
+ * change rescores every activity without touching a stream.
+ * pl__model_build() keeps both halves current in the store.
+ *
+ * Formulas and sources: docs/internals/load.md. This file neither reads
+ * files nor speaks SQL (lib/store.c does), nor builds the daily series.
+ */
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+#include "load.h"
+
+/* Best-effort durations (s) for the critical-speed fit: 3-20 min, the
+ * range of Monod & Scherrer's two-parameter model (lib/profile.c). */
+const double pl__effort_s[PL__EFFORTS] = { 180, 300, 420, 600, 900, 1200 };
+
+/* An interval between samples counts (as moving time does,
+ * docs/internals/activity.md) when it is at most max(PAUSE_S, 4 x the
+ * usual interval); a longer one is a pause or a lost signal. */
+#define PAUSE_S 10.0
+/* Grade is taken over at least this much horizontal distance, so that
+ * altitude noise of a metre over a few metres of running is not a 30 %
+ * grade. */
+#define GRADE_RUN_M 20.0
+/* Minetti's measurements span -45 %..+45 %; beyond, the polynomial is not
+ * data. */
+#define GRADE_MAX 0.45
+/* Rolling window of normalised (graded) pace, as Coggan's normalised
+ * power: 30 s. */
+#define NGP_WINDOW_S 30.0
+/* Peak HR over 5 s (a lone spike of an optical sensor is not a maximum);
+ * best HR over 20 min (Friel's LTHR test). */
+#define HR_PEAK_S 5.0
+#define HR_BEST_S 1200.0
+/* The 20-min best is kept only from activities with this much heart rate
+ * (Friel's test is 30 minutes: the first 10 are not counted). */
+#define HR_BEST_MIN_S 1800.0
+
+/* ------------------------------------------------------------------ */
+/* Formulas                                                             */
+
+/* Banister's weighting (Banister 1991, "Modeling elite athletic
+ * performance", in Physiological Testing of the High-Performance Athlete;
+ * coefficients from Morton, Fitz-Clarke & Banister 1990, J Appl Physiol
+ * 69:1171): y = a e^(b x) for a heart-rate reserve fraction x. */
+static void banister_coef(int sex, double *a, double *b)
+{
+    if (sex == PL_SEX_FEMALE) {
+        *a = 0.86;
+        *b = 1.67;
+    } else {
+        *a = 0.64;
+        *b = 1.92;
+    }
+}
+
+/* Heart-rate reserve fraction, clamped to 0..1: below rest is no load,
+ * and above the maximum is a maximum set too low, not more than maximal
+ * effort. */
+static double hrr(double hr, double rest, double max)
+{
+    double x = (hr - rest) / (max - rest);
+    return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+double pl_trimp_banister(double minutes, double hr_bpm, double rest_bpm, double max_bpm,
+                         int sex)
+{
+    if (!(minutes >= 0) || !isfinite(hr_bpm) || !(max_bpm > rest_bpm) || !isfinite(rest_bpm) ||
+        !isfinite(max_bpm) || !isfinite(minutes))
+        return NAN;
+    double a, b;
+    banister_coef(sex, &a, &b);
+    double x = hrr(hr_bpm, rest_bpm, max_bpm);
+    return minutes * x * a * exp(b * x);
+}
+
+/* Minetti AE, Moia C, Roi GS, Susta D, Ferretti G (2002), "Energy cost of
+ * walking and running at extreme uphill and downhill slopes", J Appl
+ * Physiol 93:1039-1046, equation for running: J per kg per m. */
+double pl_minetti_cost(double i)
+{
+    if (isnan(i))
+        return NAN;
+    if (i > GRADE_MAX)
+        i = GRADE_MAX;
+    if (i < -GRADE_MAX)
+        i = -GRADE_MAX;
+    return ((((155.4 * i - 30.4) * i - 43.3) * i + 46.3) * i + 19.5) * i + 3.6;
+}
+
+double pl_tss(double duration_s, double intensity_factor)
+{
+    if (!(duration_s >= 0) || !(intensity_factor >= 0))
+        return NAN;
+    return duration_s / 3600.0 * intensity_factor * intensity_factor * 100.0;
+}
+
+const char *pl_load_source_name(int source)
+{
+    switch (source) {
+    case PL_LOAD_HRSS: return "hrss";
+    case PL_LOAD_RTSS: return "rtss";
+    case PL_LOAD_RPE: return "rpe";
+    case PL_LOAD_DURATION: return "duration";
+    default: return "none";
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Features, from the streams                                           */
+
+/* The usual interval between samples: the median, in whole seconds
+ * rounded up, as lib/activity.c takes it for moving time. */
+static double usual_interval(const double *t, size_t n)
+{
+    size_t hist[64] = { 0 }, total = 0;
+    for (size_t i = 1; i < n; i++) {
+        double dt = t[i] - t[i - 1];
+        if (!(dt > 0))
+            continue;
+        hist[dt >= 63 ? 63 : (size_t)dt]++;
+        total++;
+    }
+    size_t seen = 0;
+    for (size_t b = 0; b < 64; b++) {
+        seen += hist[b];
+        if (total && seen * 2 >= total)
+            return (double)b + 1;
+    }
+    return 1;
+}
+
+/* A rolling window over samples [lo, i] whose weights sum to at least
+ * `span` with the fewest samples: the best mean over windows of a
+ * duration, in O(n) (each sample enters and leaves once). */
+struct win {
+    double span, w, s;
+    size_t lo;
+    double best;
+};
+
+static inline void win_push(struct win *r, const double *x, const double *w, size_t i)
+{
+    r->w += w[i];
+    r->s += x[i] * w[i];
+    while (r->lo < i && r->w - w[r->lo] >= r->span) {
+        r->w -= w[r->lo];
+        r->s -= x[r->lo] * w[r->lo];
+        r->lo++;
+    }
+}
+
+static inline uint32_t ms(double s)
+{
+    return (uint32_t)(s * 1000.0 + 0.5);
+}
+
+void pl__feat_compute(const struct pl_activity *a, struct pl__feat *f, double *scratch)
+{
+    struct pl__hist *h = f->hist;
+    memset(h, 0, sizeof *h);
+    f->version = PL__FEAT_VERSION;
+    memcpy(f->sha256, a->source_sha256, sizeof f->sha256);
+    f->samples = (int64_t)a->n;
+    f->hr_s = f->graded_s = 0;
+    f->hr_peak5_bpm = f->hr_best20_bpm = f->ngp_mps = NAN;
+    f->start_lat_deg = f->start_lon_deg = NAN;
+    for (int k = 0; k < PL__EFFORTS; k++)
+        f->effort_mps[k] = NAN;
+    size_t n = a->n;
+    const double *t = a->t_s;
+    if (n == 0 || !t)
+        return;
+
+    if (a->lat_deg && a->lon_deg)
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(a->lat_deg[i]) && !isnan(a->lon_deg[i])) {
+                f->start_lat_deg = a->lat_deg[i];
+                f->start_lon_deg = a->lon_deg[i];
+                break;
+            }
+
+    /* Scratch: w (the weight of each sample: the interval that ends at
+     * it), hw (w where there is heart rate, else 0), hr (0 where none), v
+     * (speed), vw, g (graded speed), gw: 7 arrays of n. */
+    double *w = scratch, *hw = w + n, *hx = hw + n, *v = hx + n, *vw = v + n, *g = vw + n,
+           *gw = g + n;
+    double gap = 4 * usual_interval(t, n);
+    if (gap < PAUSE_S)
+        gap = PAUSE_S;
+    const double *hr = a->hr_bpm, *d = a->dist_m_s, *sp = a->speed_mps, *alt = a->alt_m;
+    const double c0 = pl_minetti_cost(0);
+
+    struct win peak = { .span = HR_PEAK_S }, best20 = { .span = HR_BEST_S };
+    struct win roll = { .span = NGP_WINDOW_S };
+    struct win eff[PL__EFFORTS];
+    for (int k = 0; k < PL__EFFORTS; k++)
+        eff[k] = (struct win){ .span = pl__effort_s[k] };
+    peak.best = best20.best = -1;
+    for (int k = 0; k < PL__EFFORTS; k++)
+        eff[k].best = -1;
+
+    size_t gj = 0;            /* grade reference sample */
+    double grade = 0, ngp4 = 0, ngp_w = 0;
+    for (size_t i = 0; i < n; i++) {
+        double dt = i ? t[i] - t[i - 1] : 0;
+        double wi = dt > 0 && dt <= gap ? dt : 0;
+        w[i] = wi;
+
+        /* Heart rate: samples of 0 are "no reading". */
+        double x = hr ? hr[i] : NAN;
+        if (x > 0) {
+            long b = lround(x);
+            h->hr_ms[b > PL__HR_BINS - 1 ? PL__HR_BINS - 1 : b] += ms(wi);
+            f->hr_s += wi;
+            hx[i] = x;
+            hw[i] = wi;
+        } else {
+            hx[i] = 0;
+            hw[i] = 0;
+        }
+        win_push(&peak, hx, hw, i);
+        if (peak.w >= peak.span && peak.s / peak.w > peak.best)
+            peak.best = peak.s / peak.w;
+        win_push(&best20, hx, hw, i);
+        if (best20.w >= best20.span && best20.s / best20.w > best20.best)
+            best20.best = best20.s / best20.w;
+
+        /* Speed over the interval: from the distance stream when there is
+         * one (what the device's filtered distance says), else the speed
+         * stream. */
+        double vi = NAN;
+        if (wi > 0) {
+            if (d) {
+                if (!isnan(d[i]) && !isnan(d[i - 1]))
+                    vi = (d[i] - d[i - 1]) / dt;
+            } else if (sp) {
+                vi = sp[i];
+            }
+        }
+        if (!(vi >= 0))
+            vi = NAN;
+
+        /* Grade over the last GRADE_RUN_M metres or more: the reference is
+         * the latest sample at least that far back. */
+        if (d && alt && !isnan(d[i]) && !isnan(alt[i])) {
+            while (gj + 1 < i &&
+                   (isnan(d[gj]) || isnan(alt[gj]) ||
+                    (!isnan(d[gj + 1]) && !isnan(alt[gj + 1]) && d[i] - d[gj + 1] >= GRADE_RUN_M)))
+                gj++;
+            double run = d[i] - d[gj];
+            if (run >= GRADE_RUN_M && !isnan(alt[gj]))
+                grade = (alt[i] - alt[gj]) / run;
+        }
+        if (grade > GRADE_MAX)
+            grade = GRADE_MAX;
+        if (grade < -GRADE_MAX)
+            grade = -GRADE_MAX;
+
+        if (isnan(vi)) {
+            v[i] = g[i] = vw[i] = gw[i] = 0;
+        } else {
+            v[i] = vi;
+            vw[i] = wi;
+            g[i] = vi * pl_minetti_cost(grade) / c0;
+            gw[i] = wi;
+            f->graded_s += wi;
+        }
+
+        win_push(&roll, g, gw, i);
+        if (gw[i] > 0 && roll.w >= roll.span) {
+            double r = roll.s / roll.w;
+            double r2 = r * r;
+            ngp4 += r2 * r2 * gw[i];
+            ngp_w += gw[i];
+            long b = (long)(r / PL__SPEED_BIN_MPS);
+            h->sp_ms[b > PL__SPEED_BINS - 1 ? PL__SPEED_BINS - 1 : b < 0 ? 0 : b] += ms(gw[i]);
+        }
+        for (int k = 0; k < PL__EFFORTS; k++) {
+            struct win *e = &eff[k];
+            win_push(e, v, vw, i);
+            if (e->w >= e->span && e->s / e->w > e->best)
+                e->best = e->s / e->w;
+        }
+    }
+    if (peak.best > 0)
+        f->hr_peak5_bpm = peak.best;
+    if (best20.best > 0 && f->hr_s >= HR_BEST_MIN_S)
+        f->hr_best20_bpm = best20.best;
+    if (ngp_w > 0)
+        f->ngp_mps = sqrt(sqrt(ngp4 / ngp_w));
+    for (int k = 0; k < PL__EFFORTS; k++)
+        if (eff[k].best >= 0)
+            f->effort_mps[k] = eff[k].best;
+}
+
+size_t pl__feat_scratch_len(size_t n)
+{
+    return 7 * n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Scoring, for a profile                                               */
+
+/* Load from a session RPE when nothing else is known: one hour rated 6 on
+ * Borg's CR10 (between "hard", 5, and "very hard", 7: about threshold)
+ * scores 100, as one hour at threshold does in TSS. A linear scale of our
+ * own choosing, stated in docs/internals/load.md. */
+#define RPE_HOUR_100 (6.0 * 60.0)
+/* Load from duration alone: an easy IF of 0.71, 50 an hour. */
+#define DURATION_LOAD_PER_HOUR 50.0
+/* The HR-based load is chosen when heart rate covers at least this share
+ * of the moving time (or there is nothing better). */
+#define HR_COVER_MIN 0.5
+
+static double pval(const struct pl_profile *p, int k)
+{
+    return p->v[k].value;
+}
+
+void pl__scorer_init(struct pl__scorer *sc, const struct pl_profile *p)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->p = p;
+    double sex = pval(p, PL_PROF_SEX);
+    sc->sex = sex == PL_SEX_FEMALE ? PL_SEX_FEMALE : isnan(sex) ? 0 : (int)sex;
+    sc->max_bpm = pval(p, PL_PROF_MAX_HR);
+    sc->rest_bpm = pval(p, PL_PROF_RESTING_HR);
+    sc->lthr_bpm = pval(p, PL_PROF_LTHR);
+    double pace = pval(p, PL_PROF_THRESHOLD_PACE);
+    sc->thr_mps = pace > 0 ? 1000.0 / pace : NAN;
+    double a, b;
+    banister_coef(sc->sex, &a, &b);
+    for (int bpm = 0; bpm < PL__HR_BINS; bpm++) {
+        double x = hrr(bpm, sc->rest_bpm, sc->max_bpm);
+        sc->trimp_w[bpm] = x * a * exp(b * x);
+        double pm = bpm / sc->max_bpm;
+        /* Edwards (1993): 50-60 % of max 1, 60-70 % 2, 70-80 % 3,
+         * 80-90 % 4, 90-100 % 5. */
+        sc->edwards[bpm] = pm >= 0.9 ? 5 : pm >= 0.8 ? 4 : pm >= 0.7 ? 3 : pm >= 0.6 ? 2
+                                     : pm >= 0.5 ? 1 : 0;
+        /* Friel's running zones by % of LTHR: 1 below 85, 2 85-89, 3
+         * 90-94, 4 95-99, 5 (5a-c) 100 and above. */
+        double pl = bpm / sc->lthr_bpm;
+        sc->zone[bpm] = pl >= 1.0 ? 4 : pl >= 0.95 ? 3 : pl >= 0.90 ? 2 : pl >= 0.85 ? 1 : 0;
+        sc->above[bpm] = pl >= 1.0;
+    }
+    double xl = hrr(sc->lthr_bpm, sc->rest_bpm, sc->max_bpm);
+    sc->trimp_lthr_hour = 60.0 * xl * a * exp(b * xl);
+}
+
+static bool is_run(uint8_t sport)
+{
+    return sport == 1;    /* FIT sport "running" */
+}
+
+void pl__metrics_score(struct pl__act *x, const struct pl__scorer *sc)
+{
+    struct pl_metrics *m = &x->m;
+    const struct pl__feat *f = &x->f;
+    const struct pl__hist *h = x->have_feat ? f->hist : NULL;
+    m->hr_s = 0;
+    for (int z = 0; z < PL_ZONES; z++)
+        m->zones_s[z] = NAN;
+    m->above_threshold_s = m->trimp = m->trimp_edwards = m->hrss = NAN;
+    m->ngp_mps = m->rtss = m->intensity_factor = m->if_hr = m->session_rpe = NAN;
+    m->trimp_from_avg = false;
+    m->hr_peak5_bpm = x->have_feat ? f->hr_peak5_bpm : NAN;
+    m->hr_best20_bpm = x->have_feat ? f->hr_best20_bpm : NAN;
+    m->start_lat_deg = x->have_feat ? f->start_lat_deg : NAN;
+    m->start_lon_deg = x->have_feat ? f->start_lon_deg : NAN;
+    m->load = 0;
+    m->load_source = PL_LOAD_NONE;
+    double moving = isfinite(m->moving_s) && m->moving_s > 0 ? m->moving_s : m->duration_s;
+
+    /* Heart rate, per sample through the histogram. */
+    if (h && f->hr_s > 0) {
+        double trimp = 0, edw = 0, above = 0, zones[PL_ZONES] = { 0 };
+        for (int b = 1; b < PL__HR_BINS; b++) {
+            uint32_t t = h->hr_ms[b];
+            if (!t)
+                continue;
+            double min = t / 60000.0;
+            trimp += min * sc->trimp_w[b];
+            edw += min * sc->edwards[b];
+            zones[sc->zone[b]] += t / 1000.0;
+            if (sc->above[b])
+                above += t / 1000.0;
+        }
+        m->hr_s = f->hr_s;
+        m->trimp = trimp;
+        m->trimp_edwards = edw;
+        for (int z = 0; z < PL_ZONES; z++)
+            m->zones_s[z] = zones[z];
+        m->above_threshold_s = above;
+    } else if (isfinite(x->hr_avg_bpm) && x->hr_avg_bpm > 0 && moving > 0) {
+        /* Banister's own form: duration x weighting of the average. */
+        double min = moving / 60.0;
+        m->trimp = pl_trimp_banister(min, x->hr_avg_bpm, sc->rest_bpm, sc->max_bpm, sc->sex);
+        m->trimp_from_avg = true;
+        m->hr_s = moving;
+        double pm = x->hr_avg_bpm / sc->max_bpm;
+        int e = pm >= 0.9 ? 5 : pm >= 0.8 ? 4 : pm >= 0.7 ? 3 : pm >= 0.6 ? 2 : pm >= 0.5 ? 1 : 0;
+        m->trimp_edwards = min * e;
+    }
+    if (isfinite(m->trimp) && sc->trimp_lthr_hour > 0) {
+        m->hrss = m->trimp / sc->trimp_lthr_hour * 100.0;
+        if (m->hr_s > 0)
+            m->if_hr = sqrt(m->hrss / 100.0 / (m->hr_s / 3600.0));
+    }
+
+    /* Pace: rTSS from NGP, for runs. */
+    bool pace = false;
+    if (x->have_feat && isfinite(f->ngp_mps)) {
+        m->ngp_mps = f->ngp_mps;
+        if (is_run(m->sport) && sc->thr_mps > 0) {
+            double ifac = f->ngp_mps / sc->thr_mps;
+            m->intensity_factor = ifac;
+            m->rtss = pl_tss(f->graded_s, ifac);
+            pace = true;
+            if (!(m->hr_s > 0) && h) {
+                /* Above threshold by graded speed; the bin that holds the
+                 * threshold counts in proportion. */
+                double above = 0, pos = sc->thr_mps / PL__SPEED_BIN_MPS;
+                for (int b = 0; b < PL__SPEED_BINS; b++) {
+                    double share = b + 1 <= pos ? 0 : b >= pos ? 1 : b + 1 - pos;
+                    above += share * h->sp_ms[b] / 1000.0;
+                }
+                m->above_threshold_s = above;
+            }
+        }
+    }
+    if (isnan(m->intensity_factor))
+        m->intensity_factor = m->if_hr;
+
+    /* Session RPE (Foster et al. 2001, J Strength Cond Res 15:109): the
+     * CR10 rating x minutes. Garmin writes workout_rpe as ten times the
+     * rating (docs/internals/activity.md). */
+    double rpe = x->rpe_raw;
+    if (rpe > 10 && rpe <= 100)
+        rpe /= 10;
+    if (rpe >= 0 && rpe <= 10 && moving > 0) {
+        m->rpe = rpe;
+        m->session_rpe = rpe * moving / 60.0;
+    } else {
+        m->rpe = NAN;
+    }
+
+    /* The one load (docs/internals/load.md, "Which load"). */
+    bool hr_ok = isfinite(m->hrss);
+    double cover = moving > 0 ? m->hr_s / moving : 1;
+    if (hr_ok && (cover >= HR_COVER_MIN || !pace)) {
+        m->load = m->hrss;
+        m->load_source = PL_LOAD_HRSS;
+    } else if (pace && isfinite(m->rtss)) {
+        m->load = m->rtss;
+        m->load_source = PL_LOAD_RTSS;
+    } else if (isfinite(m->session_rpe)) {
+        m->load = m->session_rpe * 100.0 / RPE_HOUR_100;
+        m->load_source = PL_LOAD_RPE;
+    } else if (moving > 0) {
+        m->load = moving / 3600.0 * DURATION_LOAD_PER_HOUR;
+        m->load_source = PL_LOAD_DURATION;
+    }
+}
+
+/* FNV-1a, 64 bits. */
+static uint64_t fnv(uint64_t hsh, const void *p, size_t n)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < n; i++) {
+        hsh ^= b[i];
+        hsh *= UINT64_C(0x100000001b3);
+    }
+    return hsh;
+}
+
+static uint64_t fnv_num(uint64_t hsh, double x)
+{
+    if (isnan(x))
+        x = NAN;        /* one NaN, whatever its payload */
+    return fnv(hsh, &x, sizeof x);
+}
+
+uint64_t pl__metrics_inputs_hash(const struct pl__act *x, const struct pl_profile *p)
+{
+    uint64_t hsh = UINT64_C(0xcbf29ce484222325);
+    int ver = PL__SCORE_VERSION;
+    hsh = fnv(hsh, &ver, sizeof ver);
+    static const int keys[] = { PL_PROF_SEX, PL_PROF_MAX_HR, PL_PROF_RESTING_HR, PL_PROF_LTHR,
+                                PL_PROF_THRESHOLD_PACE };
+    for (size_t k = 0; k < PL_ARRAY_LEN(keys); k++)
+        hsh = fnv_num(hsh, p->v[keys[k]].value);
+    const struct pl_metrics *m = &x->m;
+    const double nums[] = { m->sport, m->duration_s, m->moving_s, x->hr_avg_bpm, x->rpe_raw };
+    for (size_t k = 0; k < PL_ARRAY_LEN(nums); k++)
+        hsh = fnv_num(hsh, nums[k]);
+    hsh = fnv(hsh, &x->have_feat, sizeof x->have_feat);
+    if (x->have_feat) {
+        hsh = fnv(hsh, &x->f.version, sizeof x->f.version);
+        hsh = fnv(hsh, x->f.sha256, sizeof x->f.sha256);
+        hsh = fnv(hsh, &x->f.samples, sizeof x->f.samples);
+    }
+    /* Stored as a signed SQLite integer; keep it below 2^63. */
+    return hsh >> 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The model of a store                                                 */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void pl__model_release(struct pl__model *mo)
+{
+    for (size_t i = 0; i < mo->n; i++)
+        pl__free(mo->acts[i].f.hist);
+    pl__free(mo->acts);
+    memset(mo, 0, sizeof *mo);
+}
+
+/* Compute the features of every activity that lacks current ones. */
+static int compute_features(struct pl_store *s, struct pl__model *mo, struct pl_diag *d)
+{
+    double *scratch = NULL;
+    size_t cap = 0;
+    int rc = PL_OK;
+    for (size_t i = 0; i < mo->n && rc == PL_OK; i++) {
+        struct pl__act *x = &mo->acts[i];
+        if (x->have_feat)
+            continue;
+        struct pl_activity a;
+        if ((rc = pl__store_get_for_feat(s, x->m.activity_id, &a, d)))
+            break;
+        size_t need = pl__feat_scratch_len(a.n);
+        if (need > cap) {
+            pl__free(scratch);
+            scratch = pl__malloc_array(need, sizeof *scratch);
+            cap = scratch ? need : 0;
+        }
+        if (!x->f.hist)
+            x->f.hist = pl__malloc(sizeof *x->f.hist);
+        if (!x->f.hist || (need && !scratch)) {
+            rc = pl__diag(d, PL_ENOMEM, UINT64_MAX, "out of memory computing metrics");
+        } else {
+            pl__feat_compute(&a, &x->f, scratch);
+            x->have_feat = x->feat_dirty = true;
+            mo->stats.computed++;
+            mo->stats.samples += a.n;
+        }
+        pl_activity_release(&a);
+    }
+    pl__free(scratch);
+    return rc;
+}
+
+int pl__model_build(struct pl_store *s, bool force, struct pl__model *mo, struct pl_diag *diag)
+{
+    memset(mo, 0, sizeof *mo);
+    struct pl__profile_set set;
+    int rc = pl__store_model_read(s, &mo->acts, &mo->n, diag);
+    if (rc == PL_OK)
+        rc = pl__store_profile_read(s, &set, diag);
+    if (rc)
+        goto out;
+    mo->stats.activities = mo->n;
+    double t0 = now_s();
+    if ((rc = compute_features(s, mo, diag)))
+        goto out;
+    double t1 = now_s();
+    mo->stats.streams_s = t1 - t0;
+
+    pl__profile_effective(&set, mo->acts, mo->n, &mo->profile);
+    struct pl__scorer sc;
+    pl__scorer_init(&sc, &mo->profile);
+    bool dirty = false;
+    for (size_t i = 0; i < mo->n; i++) {
+        struct pl__act *x = &mo->acts[i];
+        uint64_t hsh = pl__metrics_inputs_hash(x, &mo->profile);
+        if (!force && x->stored_metrics && hsh == x->metrics_hash && !x->feat_dirty)
+            continue;
+        if (x->have_feat && !x->f.hist && (rc = pl__store_feat_hist(s, x, diag)))
+            goto out;
+        pl__metrics_score(x, &sc);
+        x->metrics_hash = hsh;
+        x->metrics_dirty = true;
+        dirty = true;
+        mo->stats.rescored++;
+        /* The histograms are not needed past scoring (unless they are to
+         * be stored). */
+        if (!x->feat_dirty) {
+            pl__free(x->f.hist);
+            x->f.hist = NULL;
+        }
+    }
+    mo->stats.rescore_s = now_s() - t1;
+    mo->stats.stored = true;
+    if (dirty || mo->stats.computed) {
+        bool ro = false;
+        if ((rc = pl__store_model_write(s, mo->acts, mo->n, &ro, diag)))
+            goto out;
+        mo->stats.stored = !ro;
+    }
+out:
+    if (rc)
+        pl__model_release(mo);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* The public calls                                                     */
+
+int pl_metrics_update(struct pl_store *s, bool force, struct pl_metrics_stats *st,
+                      struct pl_diag *diag)
+{
+    struct pl__model mo;
+    int rc = pl__model_build(s, force, &mo, diag);
+    if (rc == PL_OK) {
+        if (st)
+            *st = mo.stats;
+        pl__model_release(&mo);
+    }
+    return rc;
+}
