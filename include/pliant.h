@@ -1305,9 +1305,10 @@ void pl_plan_input_init(struct pl_plan_input *in);
 
 /* One step of a planned routine; strings are the protocol's. */
 struct pl_plan_step {
-    const char *area;         /* body area's name, "Hamstring origin" */
-    uint32_t duration_s;      /* 0 when the step counts reps */
-    uint32_t reps;            /* 0 when it is timed */
+    const char *area;         /* the step's label: its body area's name,
+                                 "Hamstring origin" */
+    uint32_t duration_s;      /* 0 when the step is not timed */
+    uint32_t reps, sets;      /* 0 when not counted */
     const char *how;
 };
 
@@ -1323,9 +1324,12 @@ struct pl_plan_item {
     const char *title;
     const char *kind;         /* "massage", "heat", ... */
     const char *rule;         /* rule id */
-    const char *trigger;      /* "hard", "race", "travel", "evening_run",
-                                 "daily", "rest", "recovery", ... */
+    const char *trigger;      /* the protocol's trigger names:
+                                 "hard-session", "race", "travel",
+                                 "evening-run", "every-day", "rest-day",
+                                 "recovery-needed" */
     bool predicted;           /* its trigger is a predicted session */
+    const char *caution;      /* the routine's safety note; "" when none */
     char reason[384];         /* the facts: "after Tuesday's Intervals
                                  (IF 0.91, HRSS 112)" */
     size_t nsteps;

@@ -60,12 +60,16 @@ static void describe(const struct pl_plan_item *it, const char *note, struct tex
         put(t, "%zu. %s", i + 1, s->area ? s->area : "");
         if (s->duration_s)
             put(t, " %u:%02u", s->duration_s / 60, s->duration_s % 60);
+        if (s->reps && s->sets > 1)
+            put(t, " %u x %u", s->sets, s->reps);
         else if (s->reps)
             put(t, " x%u", s->reps);
         if (s->how && *s->how)
             put(t, " - %s", s->how);
         put(t, "\n");
     }
+    if (it->caution && *it->caution)
+        put(t, "\nCaution: %s\n", it->caution);
     if (it->ncovers) {
         put(t, "\nProtocol items:");
         for (size_t i = 0; i < it->ncovers; i++)

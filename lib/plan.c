@@ -23,6 +23,7 @@
  * plan byte for byte.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,9 +70,10 @@ const char *pl__plan_weekday(int32_t day)
 }
 
 static const char *const trig_names[PL__TRIG_COUNT_] = {
-    [PL__TRIG_HARD] = "hard", [PL__TRIG_RACE] = "race", [PL__TRIG_TRAVEL] = "travel",
-    [PL__TRIG_EVENING] = "evening_run", [PL__TRIG_DAILY] = "daily", [PL__TRIG_REST] = "rest",
-    [PL__TRIG_RECOVERY] = "recovery", [PL__TRIG_SCREENING] = "screening",
+    [PL__TRIG_HARD] = "hard-session", [PL__TRIG_RACE] = "race", [PL__TRIG_TRAVEL] = "travel",
+    [PL__TRIG_EVENING] = "evening-run", [PL__TRIG_DAILY] = "every-day",
+    [PL__TRIG_REST] = "rest-day", [PL__TRIG_RECOVERY] = "recovery-needed",
+    [PL__TRIG_SCREENING] = "screening-result",
 };
 
 const char *pl__trig_name(int trig)
@@ -79,9 +81,18 @@ const char *pl__trig_name(int trig)
     return trig >= 0 && trig < PL__TRIG_COUNT_ ? trig_names[trig] : "?";
 }
 
-bool pl__constraint_matches(const struct pl__constraint *k, const struct pl__routine *r)
+bool pl__constraint_matches(const struct pl__constraint *k, const struct pl__routine *r,
+                            const char *rule)
 {
-    return (!k->kind || strcmp(k->kind, r->kind) == 0) && (!k->deep_only || r->deep);
+    if (k->rule && strcmp(k->rule, rule) != 0)
+        return false;
+    for (size_t i = 0; i < k->nids; i++)
+        if (strcmp(k->ids[i], r->id) == 0)
+            return true;
+    for (size_t i = 0; i < k->nkinds; i++)
+        if (strcmp(k->kinds[i], r->kind) == 0)
+            return true;
+    return false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -637,18 +648,19 @@ static int32_t offset_of(const struct pl_plan_input *in, int32_t day)
 }
 
 /* A constraint forbids routine r at [a, b): the text says which. */
-static bool forbidden(const struct planner *p, const struct pl__routine *r, int64_t a, int64_t b,
-                      char *why, size_t n)
+static bool forbidden(const struct planner *p, const struct pl__rule *ru,
+                      const struct pl__routine *r, int64_t a, int64_t b, char *why, size_t n)
 {
     for (size_t c = 0; c < p->rules->nconstraints; c++) {
         const struct pl__constraint *k = &p->rules->constraints[c];
-        if (!pl__constraint_matches(k, r))
+        if (!pl__constraint_matches(k, r, ru->id))
             continue;
         for (size_t i = 0; i < p->ts.n; i++) {
             const struct trig *t = &p->ts.v[i];
             if (t->kind != k->trigger)
                 continue;
-            int64_t lo = t->start - (int64_t)k->before_min, hi = t->start + (int64_t)k->after_min;
+            int64_t lo = t->start - (int64_t)k->before_min,
+                    hi = k->after_min ? t->end + (int64_t)k->after_min : t->start;
             if (a < hi && lo < b) {
                 char when[32];
                 when_day(t->day, (int32_t)floor_div(a, DAY_MIN), when, sizeof when);
@@ -679,7 +691,8 @@ static struct pl_plan_item *same_day(struct planner *p, int32_t day, const char 
 }
 
 static int place_one(struct planner *p, const struct pl__rule *ru, const struct pl__routine *r,
-                     const struct trig *t, int64_t a, const char *suffix)
+                     const struct trig *t, const struct trig *anchor, int64_t a,
+                     const char *suffix)
 {
     int64_t b = a + r->minutes;
     int32_t day = (int32_t)floor_div(a, DAY_MIN);
@@ -704,8 +717,15 @@ static int place_one(struct planner *p, const struct pl__rule *ru, const struct 
     it->kind = r->kind;
     it->rule = ru->id;
     it->trigger = pl__trig_name(t->kind);
-    it->predicted = t->predicted;
+    it->predicted = t->predicted || (anchor && anchor->predicted);
+    it->caution = r->caution ? r->caution : "";
     trigger_reason(p->in, &p->ss, t, ru->timing, day, it->reason, sizeof it->reason);
+    if (anchor && anchor != t) {
+        char desc[256];
+        session_desc(p->in, anchor->s, anchor->kind, day, desc, sizeof desc);
+        add(it->reason, sizeof it->reason, "; %s %s",
+            ru->timing == PL__TIME_BEFORE ? "before" : "after", desc);
+    }
     it->nsteps = r->nsteps;
     it->steps = r->steps;
     it->ncovers = r->ncovers;
@@ -713,33 +733,68 @@ static int place_one(struct planner *p, const struct pl__rule *ru, const struct 
     return PL_OK;
 }
 
-/* Place a rule's routines for one trigger, in order. */
+static void hhmm(int64_t t, char *buf, size_t n)
+{
+    int64_t m = (t % DAY_MIN + DAY_MIN) % DAY_MIN;
+    snprintf(buf, n, "%02d:%02d", (int)(m / 60), (int)(m % 60));
+}
+
+/* The event a window counts from: the trigger itself, or the first event
+ * of the anchor's kind on the trigger's day (after the trigger when there
+ * is one). NULL when there is none. */
+static const struct trig *find_anchor(const struct planner *p, const struct pl__rule *ru,
+                                      const struct trig *t)
+{
+    if (ru->anchor == t->kind)
+        return t;
+    const struct trig *best = NULL;
+    for (size_t i = 0; i < p->ts.n; i++) {
+        const struct trig *c = &p->ts.v[i];
+        if (c->kind != ru->anchor || c->day != t->day)
+            continue;
+        if (c->start >= t->end)
+            return c;
+        if (!best)
+            best = c;
+    }
+    return best;
+}
+
+/* Place a rule segment's routines for one trigger, in order. */
 static int apply(struct planner *p, const struct pl__rule *ru, const struct trig *t)
 {
     const struct pl_plan_input *in = p->in;
     int rc = PL_OK;
-    char why[256];
+    char why[256], at[8];
+    const struct trig *an = NULL;
+    if (ru->timing == PL__TIME_BEFORE || ru->timing == PL__TIME_AFTER) {
+        an = find_anchor(p, ru, t);
+        if (!an) {
+            snprintf(why, sizeof why, "%s: no %s that day to time it by",
+                     ru->nroutines ? ru->routines[0]->title : ru->id, pl__trig_name(ru->anchor));
+            return push_note(p, t->day, why);
+        }
+    }
     if (ru->timing == PL__TIME_BEFORE) {
         /* Backwards from the anchor: the last routine ends in the window. */
-        int64_t hi = t->start - ru->win_min, lo = t->start - ru->win_max;
+        int64_t hi = an->start - ru->win_min, lo = an->start - ru->win_max;
+        hhmm(an->start, at, sizeof at);
         for (size_t k = ru->nroutines; k-- > 0 && rc == PL_OK;) {
             const struct pl__routine *r = ru->routines[k];
             int32_t day = (int32_t)floor_div(hi, DAY_MIN);
             if (same_day(p, day, r->id, ""))
                 continue;
             int64_t e = find_before(in, &p->bz, lo, hi, r->minutes);
-            if (e >= 0 && forbidden(p, r, e - r->minutes, e, why, sizeof why)) {
+            if (e >= 0 && forbidden(p, ru, r, e - r->minutes, e, why, sizeof why)) {
                 rc = push_note(p, day, why);
                 continue;
             }
             if (e < 0) {
-                snprintf(why, sizeof why, "no time for %s in its window before %02d:%02d",
-                         r->title, (int)((t->start % DAY_MIN + DAY_MIN) % DAY_MIN / 60),
-                         (int)((t->start % DAY_MIN + DAY_MIN) % DAY_MIN % 60));
+                snprintf(why, sizeof why, "no time for %s in its window before %s", r->title, at);
                 rc = push_note(p, day, why);
                 continue;
             }
-            rc = place_one(p, ru, r, t, e - r->minutes, "");
+            rc = place_one(p, ru, r, t, an, e - r->minutes, "");
             hi = e - r->minutes;
             lo = hi - DAY_MIN / 2;   /* earlier steps: the same half day */
         }
@@ -749,20 +804,25 @@ static int apply(struct planner *p, const struct pl__rule *ru, const struct trig
     int reps = 1;
     switch (ru->timing) {
     case PL__TIME_AFTER:
-        lo = t->end + ru->win_min;
-        hi = t->end + ru->win_max;
+        lo = an->end + ru->win_min;
+        hi = an->end + ru->win_max;
         break;
     case PL__TIME_NEXT_MORNING:
-        lo = lmin(t->day + 1, in->wake_minute);
-        hi = lmin(t->day + 1, 12 * 60);
+        lo = lmin(t->day + 1, ru->pref[0] >= 0 ? ru->pref[0] : in->wake_minute);
+        hi = lmin(t->day + 1, 13 * 60);
+        if (hi < lo)
+            hi = lo;
         break;
     case PL__TIME_TWICE_DAILY:
         reps = 2 * (ru->days > 0 ? ru->days : 1);
-        lo = lmin(t->day, in->wake_minute);
-        hi = lmin(t->day, 12 * 60);
+        lo = hi = 0;
+        break;
+    case PL__TIME_DAYS_LATER:
+        lo = lmin(t->day + ru->days, ru->pref[0] >= 0 ? ru->pref[0] : in->wake_minute);
+        hi = lmin(t->day + ru->days, in->bed_minute);
         break;
     default:   /* daily, same day: any free time that day */
-        lo = lmin(t->day, in->wake_minute);
+        lo = lmin(t->day, ru->pref[0] >= 0 ? ru->pref[0] : in->wake_minute);
         hi = lmin(t->day, in->bed_minute);
         break;
     }
@@ -772,30 +832,33 @@ static int apply(struct planner *p, const struct pl__rule *ru, const struct trig
         if (ru->timing == PL__TIME_TWICE_DAILY) {
             int32_t day = t->day + rep / 2;
             bool pm = rep % 2;
-            rlo = lmin(day, pm ? 17 * 60 : in->wake_minute);
-            rhi = lmin(day, pm ? in->bed_minute : 12 * 60);
+            int32_t pref = ru->pref[pm];
+            rlo = lmin(day, pref >= 0 ? pref : pm ? 17 * 60 : in->wake_minute);
+            rhi = lmin(day, pm ? in->bed_minute : 13 * 60);
+            if (rhi < rlo)
+                rhi = lmin(day, in->bed_minute);
             snprintf(suffix, sizeof suffix, ".%s", pm ? "pm" : "am");
         }
-        int64_t at = rlo;
+        int64_t cur = rlo;
         for (size_t k = 0; k < ru->nroutines && rc == PL_OK; k++) {
             const struct pl__routine *r = ru->routines[k];
-            int32_t day = (int32_t)floor_div(at, DAY_MIN);
+            int32_t day = (int32_t)floor_div(cur, DAY_MIN);
             if (same_day(p, day, r->id, suffix))
                 continue;
             /* Later steps of a sequence follow the first within the day. */
             int64_t limit = k == 0 ? rhi : lmin(day, in->bed_minute) - r->minutes;
-            int64_t s = find_after(in, &p->bz, at, limit, r->minutes);
-            if (s >= 0 && forbidden(p, r, s, s + r->minutes, why, sizeof why)) {
+            int64_t s0 = find_after(in, &p->bz, cur, limit, r->minutes);
+            if (s0 >= 0 && forbidden(p, ru, r, s0, s0 + r->minutes, why, sizeof why)) {
                 rc = push_note(p, day, why);
                 continue;
             }
-            if (s < 0) {
+            if (s0 < 0) {
                 snprintf(why, sizeof why, "no free time for %s in its window", r->title);
                 rc = push_note(p, day, why);
                 continue;
             }
-            rc = place_one(p, ru, r, t, s, suffix);
-            at = s + r->minutes;
+            rc = place_one(p, ru, r, t, an, s0, suffix);
+            cur = s0 + r->minutes;
         }
     }
     return rc;
@@ -855,13 +918,6 @@ int pl__plan_rules(const struct pl__rules *rules, const struct pl_plan_input *in
                 const struct trig *t = &p.ts.v[i];
                 if (timing_class(ru->timing) != cls || ru->trigger != t->kind)
                     continue;
-                if (ru->on_travel_day) {
-                    bool travel = false;
-                    for (size_t k = 0; k < in->ntrips && !travel; k++)
-                        travel = in->trips[k].day == t->day || in->trips[k].day == t->day - 1;
-                    if (!travel)
-                        continue;
-                }
                 rc = apply(&p, ru, t);
             }
     if (rc == PL_ELIMIT)
@@ -885,12 +941,48 @@ out:
     return rc;
 }
 
+/* A bump allocator for the rules pl_plan_make builds: freed in one call
+ * with the plan. */
+struct pl__arena {
+    struct pl__arena *next;
+    size_t used, cap;
+    max_align_t data[];
+};
+
+void *pl__arena_alloc(struct pl__arena **a, size_t n)
+{
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    if (!*a || (*a)->cap - (*a)->used < n) {
+        size_t cap = n > 16384 ? n : 16384;
+        struct pl__arena *c = pl__malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->next = *a;
+        c->used = 0;
+        c->cap = cap;
+        *a = c;
+    }
+    void *p = (char *)(*a)->data + (*a)->used;
+    (*a)->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+void pl__arena_free(struct pl__arena *a)
+{
+    while (a) {
+        struct pl__arena *next = a->next;
+        pl__free(a);
+        a = next;
+    }
+}
+
 void pl_plan_release(struct pl_plan *plan)
 {
     if (!plan)
         return;
     pl__free(plan->items);
     pl__free(plan->notes);
-    pl__free(plan->priv_);   /* the rules pl_plan_make built: one block */
+    pl__arena_free(plan->priv_);   /* the rules pl_plan_make built */
     memset(plan, 0, sizeof *plan);
 }

@@ -11,7 +11,7 @@
 
 #include "internal.h"
 
-/* What calls for a rule. */
+/* What calls for a rule (enum pl_trigger, from 0). */
 enum pl__trig {
     PL__TRIG_HARD,          /* a hard session (or a day the detection
                                called hard) */
@@ -25,71 +25,90 @@ enum pl__trig {
                                planner yet: no screenings in its input) */
     PL__TRIG_COUNT_
 };
-/* "hard", "race", "travel", "evening_run", "daily", "rest", "recovery",
- * "screening". */
+/* The protocol file's spellings: "hard-session", "race", "travel",
+ * "evening-run", "every-day", "rest-day", "recovery-needed",
+ * "screening-result". */
 const char *pl__trig_name(int trig);
 
-/* When, relative to the trigger. */
+/* When a segment of a rule runs, relative to the trigger (enum
+ * pl_timing_at without THEN: routines after the first of a segment
+ * follow it). */
 enum pl__timing {
     PL__TIME_AFTER,         /* first routine starts win_min..win_max
-                               minutes after the trigger ends */
+                               minutes after the anchor ends */
     PL__TIME_BEFORE,        /* last routine ends win_min..win_max minutes
-                               before the trigger starts */
+                               before the anchor starts */
     PL__TIME_NEXT_MORNING,  /* the morning after the trigger's day */
     PL__TIME_DAILY,         /* any free time on the trigger's day */
     PL__TIME_TWICE_DAILY,   /* morning and evening, for `days` days */
-    PL__TIME_SAME_DAY,
+    PL__TIME_DAYS_LATER,    /* `days` days after the trigger's day */
 };
 
 struct pl__routine {
     const char *id, *title, *kind;
     int32_t minutes;        /* whole routine, on the 5-minute grid */
-    bool deep;              /* deep-tissue work (what constraints name) */
+    const char *caution;    /* "" when none */
     size_t nsteps;
     const struct pl_plan_step *steps;
     size_t ncovers;
     const char *const *covers;
 };
 
+/* A run of a rule's routines with one timing: a protocol rule is one or
+ * more of these, each keeping the rule's id. */
 struct pl__rule {
     const char *id;
     int trigger;            /* enum pl__trig */
     int timing;             /* enum pl__timing */
+    int anchor;             /* AFTER, BEFORE: the event the window counts
+                               from, on the trigger's day (the trigger
+                               itself when equal to it) */
     int32_t win_min, win_max;   /* minutes, for AFTER and BEFORE */
-    int32_t days;           /* TWICE_DAILY: how many days */
-    bool on_travel_day;     /* only on a travel day or the day after */
+    int32_t days;           /* TWICE_DAILY, DAYS_LATER */
+    int32_t pref[2];        /* preferred local minutes, -1: none */
     size_t nroutines;
     const struct pl__routine *const *routines;   /* in order */
 };
 
-/* No routine of `kind` (NULL: any) — or only deep ones — between
- * before_min before a trigger's start and after_min after it. */
+/* Routines listed (by id) or of the kinds listed must not be placed
+ * within before_min before an anchor of kind `trigger` starts, nor within
+ * after_min after it ends. rule NULL: for every rule; else only for the
+ * items of that rule. */
 struct pl__constraint {
     int trigger;
     int32_t before_min, after_min;
-    const char *kind;
-    bool deep_only;
+    size_t nids;
+    const char *const *ids;
+    size_t nkinds;
+    const char *const *kinds;
+    const char *rule;
     const char *text;       /* "nothing deep in the 24 h before a race" */
 };
 
 struct pl__rules {
-    size_t nroutines;
-    const struct pl__routine *routines;
     size_t nrules;
     const struct pl__rule *rules;
     size_t nconstraints;
     const struct pl__constraint *constraints;
 };
 
-bool pl__constraint_matches(const struct pl__constraint *k, const struct pl__routine *r);
+bool pl__constraint_matches(const struct pl__constraint *k, const struct pl__routine *r,
+                            const char *rule);
 
 /* The placement itself: pl_plan_make() without the protocol. Items point
  * into rules, which must outlive the plan. */
 int pl__plan_rules(const struct pl__rules *rules, const struct pl_plan_input *in,
                    struct pl_plan *out, struct pl_diag *diag);
 
-/* pl_plan_make() builds the rules from the protocol in one allocation,
- * kept in plan->priv_ and freed by pl_plan_release(). */
+/* pl_plan_make() builds the rules from the protocol in an arena kept in
+ * plan->priv_ and freed by pl_plan_release(). Allocations are zeroed. */
+struct pl__arena;
+void *pl__arena_alloc(struct pl__arena **a, size_t n);
+void pl__arena_free(struct pl__arena *a);
+
+/* True when a planned session's name says it is hard ("Intervals",
+ * "Tempo run", "Long run"): lib/planstore.c. */
+bool pl__plan_name_is_hard(const char *name);
 
 /* "2026-03-22" for a local day; the English weekday's name. */
 void pl__plan_date(int32_t day, char *buf, size_t n);

@@ -22,21 +22,22 @@
 enum { MON = 20458 + 70 };
 
 static const struct pl_plan_step steps[] = {
-    { "Hamstring origin", 180, 0, "slow strokes, up to the sit bone; never on a fresh tear" },
-    { "Glutes", 240, 0, "palm, then forearm" },
+    { "Hamstring origin", 180, 0, 0, "slow strokes, up to the sit bone; never on a fresh tear" },
+    { "Glutes", 240, 0, 0, "palm, then forearm" },
 };
 static const char *const covers[] = { "D2", "E1" };
 static const struct pl__routine R[] = {
-    { "flush", "Flush massage", "self-massage", 10, false, 2, steps, 2, covers },
-    { "daily", "Daily mobility, \"the basics\"; then a walk", "mobility", 15, false, 0, NULL, 0, NULL },
+    { "flush", "Flush massage", "self-massage", 10, "", 2, steps, 2, covers },
+    { "daily", "Daily mobility, \"the basics\"; then a walk", "mobility", 15, "", 0, NULL, 0,
+      NULL },
 };
 static const struct pl__routine *const hard_seq[] = { &R[0] };
 static const struct pl__routine *const daily_seq[] = { &R[1] };
 static const struct pl__rule rules_v[] = {
-    { "hard", PL__TRIG_HARD, PL__TIME_AFTER, 0, 120, 0, false, 1, hard_seq },
-    { "daily", PL__TRIG_DAILY, PL__TIME_DAILY, 0, 0, 0, false, 1, daily_seq },
+    { "hard", PL__TRIG_HARD, PL__TIME_AFTER, PL__TRIG_HARD, 0, 120, 0, { -1, -1 }, 1, hard_seq },
+    { "daily", PL__TRIG_DAILY, PL__TIME_DAILY, 0, 0, 0, 0, { -1, -1 }, 1, daily_seq },
 };
-static const struct pl__rules RULES = { 2, R, 2, rules_v, 0, NULL };
+static const struct pl__rules RULES = { 2, rules_v, 0, NULL };
 
 static void plan(struct pl_plan *p)
 {

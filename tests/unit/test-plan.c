@@ -25,21 +25,22 @@
 enum { MON = 20458 + 70, TUE, WED, THU, FRI, SAT, SUN };
 
 static const struct pl_plan_step flush_steps[] = {
-    { "Hamstring origin", 180, 0, "slow strokes up to the sit bone" },
-    { "Hamstrings", 300, 0, "long strokes towards the heart" },
-    { "Glutes", 240, 0, "palm and forearm" },
-    { "Whole back", 300, 0, "both sides of the spine" },
+    { "Hamstring origin", 180, 0, 0, "slow strokes up to the sit bone" },
+    { "Hamstrings", 300, 0, 0, "long strokes towards the heart" },
+    { "Glutes", 240, 0, 0, "palm and forearm" },
+    { "Whole back", 300, 0, 0, "both sides of the spine" },
 };
 static const char *const flush_covers[] = { "D2", "D3", "E1" };
 
 static const struct pl__routine R[] = {
-    { "shower", "Hot shower or Epsom soak", "heat", 15, false, 0, NULL, 0, NULL },
-    { "flush", "Flush massage", "self-massage", 20, false, 4, flush_steps, 3, flush_covers },
-    { "water", "Drink water", "hydration", 5, false, 0, NULL, 0, NULL },
-    { "food", "Anti-inflammatory foods", "nutrition", 10, false, 0, NULL, 0, NULL },
-    { "deep", "Deep tissue session", "massage", 45, true, 0, NULL, 0, NULL },
-    { "daily", "Daily mobility", "mobility", 15, false, 0, NULL, 0, NULL },
-    { "five", "The five contributors", "strength", 20, false, 0, NULL, 0, NULL },
+    { "shower", "Hot shower or Epsom soak", "heat", 15, "", 0, NULL, 0, NULL },
+    { "flush", "Flush massage", "self-massage", 20, "", 4, flush_steps, 3, flush_covers },
+    { "water", "Drink water", "hydration", 5, "", 0, NULL, 0, NULL },
+    { "food", "Anti-inflammatory foods", "nutrition", 10, "arnica on the skin only", 0, NULL, 0,
+      NULL },
+    { "deep", "Deep tissue session", "massage", 45, "", 0, NULL, 0, NULL },
+    { "daily", "Daily mobility", "mobility", 15, "", 0, NULL, 0, NULL },
+    { "five", "The five contributors", "strength", 20, "", 0, NULL, 0, NULL },
 };
 enum { SHOWER, FLUSH, WATER, FOOD, DEEP, DAILY, FIVE };
 
@@ -49,18 +50,24 @@ static const struct pl__routine *const hard_seq[] = { &R[FLUSH], &R[SHOWER] };
 static const struct pl__routine *const daily_seq[] = { &R[DAILY] };
 static const struct pl__routine *const five_seq[] = { &R[FIVE] };
 
+/* The travel rule in two segments, as a protocol's rule with a "before
+ * the evening run" entry becomes. */
 static const struct pl__rule rules_v[] = {
-    { "travel", PL__TRIG_TRAVEL, PL__TIME_AFTER, 0, 180, 0, false, 4, travel_seq },
-    { "travel-deep", PL__TRIG_EVENING, PL__TIME_BEFORE, 40, 60, 0, true, 1, deep_seq },
-    { "hard", PL__TRIG_HARD, PL__TIME_AFTER, 0, 120, 0, false, 2, hard_seq },
-    { "daily", PL__TRIG_DAILY, PL__TIME_DAILY, 0, 0, 0, false, 1, daily_seq },
-    { "recovery", PL__TRIG_RECOVERY, PL__TIME_TWICE_DAILY, 0, 0, 2, false, 1, five_seq },
+    { "travel", PL__TRIG_TRAVEL, PL__TIME_AFTER, PL__TRIG_TRAVEL, 0, 180, 0, { -1, -1 }, 4,
+      travel_seq },
+    { "travel", PL__TRIG_TRAVEL, PL__TIME_BEFORE, PL__TRIG_EVENING, 40, 60, 0, { -1, -1 }, 1,
+      deep_seq },
+    { "hard", PL__TRIG_HARD, PL__TIME_AFTER, PL__TRIG_HARD, 0, 120, 0, { -1, -1 }, 2, hard_seq },
+    { "daily", PL__TRIG_DAILY, PL__TIME_DAILY, 0, 0, 0, 0, { -1, -1 }, 1, daily_seq },
+    { "recovery", PL__TRIG_RECOVERY, PL__TIME_TWICE_DAILY, 0, 0, 0, 2, { -1, -1 }, 1, five_seq },
 };
+static const char *const deep_ids[] = { "deep" };
 static const struct pl__constraint cons_v[] = {
-    { PL__TRIG_RACE, 24 * 60, 0, NULL, true, "nothing deep in the 24 h before a race" },
+    { PL__TRIG_RACE, 24 * 60, 0, 1, deep_ids, 0, NULL, NULL,
+      "nothing deep in the 24 h before a race" },
 };
-static const struct pl__rules RULES = { PL_ARRAY_LEN(R), R, PL_ARRAY_LEN(rules_v), rules_v,
-                                        PL_ARRAY_LEN(cons_v), cons_v };
+static const struct pl__rules RULES = { PL_ARRAY_LEN(rules_v), rules_v, PL_ARRAY_LEN(cons_v),
+                                        cons_v };
 
 static struct pl_plan_session session(int32_t day, int h, int m, int minutes, int source,
                                       unsigned flags, const char *name)
@@ -202,8 +209,7 @@ static void deep_tissue_ends_40_to_60_minutes_before_the_evening_run(void **stat
     assert_true(gap >= 40 && gap <= 60);
     assert_non_null(strstr(deep->reason, "before today's Easy run at 18:30"));
     assert_non_null(strstr(deep->reason, "about 640 km today"));
-    /* Only on the travel day (and the day after): Tuesday's evening run
-     * gets none. */
+    /* Only on the travel day: Tuesday's evening run gets none. */
     assert_null(find(&p, TUE, "deep"));
     pl_plan_release(&p);
 }
@@ -260,7 +266,7 @@ static void a_hard_session_gets_its_flush_with_the_facts(void **state)
     assert_true(s->start_s >= f->end_s);               /* then the shower */
     assert_string_equal(f->reason, "after today's Intervals (IF 0.91, HRSS 112)");
     assert_string_equal(f->id, "2026-03-17.hard.flush");
-    assert_string_equal(f->trigger, "hard");
+    assert_string_equal(f->trigger, "hard-session");
     assert_int_equal(f->nsteps, 4);
     assert_string_equal(f->steps[0].area, "Hamstring origin");
     assert_int_equal(f->ncovers, 3);
@@ -275,20 +281,22 @@ static void the_habit_predicts_evening_runs_marked_predicted(void **state)
     in.from_day = MON;
     in.today = MON;
     in.ndays = 7;
-    in.evening_weekdays = 1u << 1 | 1u << 3;     /* Tuesday, Thursday */
+    in.evening_weekdays = 1u << 2 | 1u << 3;     /* Wednesday, Thursday */
     in.habit_minute = 18 * 60 + 30;
     struct pl_plan_trip tt[1] = { trip(WED, -1, 300) };
     in.trips = tt;
     in.ntrips = 1;
     struct pl_plan p;
     make(&in, &p);
-    /* Thursday is the day after the trip: deep tissue before the predicted
-     * run, marked predicted, with the assumption said. */
-    const struct pl_plan_item *deep = find(&p, THU, "deep");
+    /* Deep tissue before the predicted run of the travel day, marked
+     * predicted, with the assumption said; none on Thursday. */
+    const struct pl_plan_item *deep = find(&p, WED, "deep");
     assert_non_null(deep);
     assert_true(deep->predicted);
-    assert_non_null(strstr(deep->reason, "predicted: you usually run on Thursday evenings"));
-    assert_non_null(strstr(deep->reason, "you travelled about 300 km yesterday"));
+    assert_non_null(strstr(deep->reason, "predicted: you usually run on Wednesday evenings"));
+    assert_non_null(strstr(deep->reason, "you travelled about 300 km today"));
+    assert_int_equal(18 * 60 + 30 - deep->end_minute, 40);
+    assert_null(find(&p, THU, "deep"));
     const struct pl_plan_item *sh = find(&p, WED, "shower");
     assert_non_null(sh);
     assert_int_equal(sh->start_minute, 12 * 60);
