@@ -59,14 +59,12 @@ void pl__reason_add(char *buf, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Case-insensitive search for w in s; with `whole`, only where no letter
- * is next to it. */
+/* Search for w (lower case) in s (lower case); with `whole`, only where no
+ * letter is next to it. */
 static bool has_word(const char *s, const char *w, bool whole)
 {
     size_t n = strlen(w);
-    for (const char *p = s; *p; p++) {
-        if (strncasecmp(p, w, n) != 0)
-            continue;
+    for (const char *p = s; (p = strstr(p, w)); p++) {
         if (!whole)
             return true;
         bool left = p == s || !isalpha((unsigned char)p[-1]);
@@ -81,30 +79,65 @@ static bool has_word(const char *s, const char *w, bool whole)
  * training, not a race. */
 static const char *race_word(const char *name)
 {
-    if (has_word(name, "race pace", false) || has_word(name, "race prep", false) ||
-        has_word(name, "race-pace", false))
+    char low[128];
+    size_t n = 0;
+    for (; name[n] && n < sizeof low - 1; n++)
+        low[n] = (char)tolower((unsigned char)name[n]);
+    low[n] = '\0';
+    if (has_word(low, "race pace", false) || has_word(low, "race prep", false) ||
+        has_word(low, "race-pace", false))
         return NULL;
     for (size_t i = 0; i < PL_ARRAY_LEN(race_words); i++)
-        if (has_word(name, race_words[i], true))
+        if (has_word(low, race_words[i], true))
             return race_words[i];
     for (size_t i = 0; i < PL_ARRAY_LEN(race_parts); i++)
-        if (has_word(name, race_parts[i], false))
+        if (has_word(low, race_parts[i], false))
             return race_parts[i];
     return NULL;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* Values kept sorted, for medians over sliding windows: O(w) a step by
+ * binary search and memmove, w being at most a few hundred. */
+struct sorted {
+    double *v;
+    size_t n;
+};
+
+static size_t lower_bound(const struct sorted *s, double x)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
-static double median(double *v, size_t n)
+static void sorted_add(struct sorted *s, double x)
 {
-    if (n == 0)
+    size_t i = lower_bound(s, x);
+    memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof *s->v);
+    s->v[i] = x;
+    s->n++;
+}
+
+static void sorted_remove(struct sorted *s, double x)
+{
+    size_t i = lower_bound(s, x);
+    if (i < s->n && s->v[i] == x) {
+        memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof *s->v);
+        s->n--;
+    }
+}
+
+static double sorted_median(const struct sorted *s)
+{
+    if (s->n == 0)
         return NAN;
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    return s->n % 2 ? s->v[s->n / 2] : (s->v[s->n / 2 - 1] + s->v[s->n / 2]) / 2;
 }
 
 static bool is_run(const struct pl__act *x)
@@ -146,6 +179,7 @@ struct ctx {
     size_t nev;
     const struct pl_load_options *o;
     double *scratch;          /* max(n, ndays) doubles for medians */
+    double *run_median;       /* n: the median run before each activity */
     struct pl_trip *trips;
     size_t ntrips, trips_cap;
 };
@@ -158,21 +192,22 @@ static struct pl_day *day_at(struct ctx *c, int32_t date)
 /* ------------------------------------------------------------------ */
 /* Activities                                                           */
 
-/* Median moving time of the runs in the MEDIAN_WINDOW_DAYS before
- * activity i; NaN with too few. */
-static double median_run_s(struct ctx *c, size_t i)
+/* Median moving time of the runs in the MEDIAN_WINDOW_DAYS before each
+ * activity (NaN with fewer than MEDIAN_MIN_COUNT), into c->run_median. */
+static void run_medians(struct ctx *c)
 {
-    const struct pl__act *x = &c->acts[i];
-    int64_t since = x->m.start_s - (int64_t)MEDIAN_WINDOW_DAYS * DAY_S;
-    size_t k = 0;
-    for (size_t j = i; j-- > 0;) {
-        const struct pl__act *y = &c->acts[j];
-        if (y->m.start_s < since)
-            break;
-        if (is_run(y) && y->m.moving_s > 0)
-            c->scratch[k++] = y->m.moving_s;
+    struct sorted w = { c->scratch, 0 };
+    size_t front = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        const struct pl__act *x = &c->acts[i];
+        if (i > 0 && is_run(&c->acts[i - 1]) && c->acts[i - 1].m.moving_s > 0)
+            sorted_add(&w, c->acts[i - 1].m.moving_s);
+        int64_t since = x->m.start_s - (int64_t)MEDIAN_WINDOW_DAYS * DAY_S;
+        for (; front < i && c->acts[front].m.start_s < since; front++)
+            if (is_run(&c->acts[front]) && c->acts[front].m.moving_s > 0)
+                sorted_remove(&w, c->acts[front].m.moving_s);
+        c->run_median[i] = w.n >= MEDIAN_MIN_COUNT ? sorted_median(&w) : NAN;
     }
-    return k >= MEDIAN_MIN_COUNT ? median(c->scratch, k) : NAN;
 }
 
 static void detect_activity(struct ctx *c, size_t i, struct pl_metrics *m)
@@ -235,7 +270,7 @@ static void detect_activity(struct ctx *c, size_t i, struct pl_metrics *m)
 
     /* Long run. */
     if (is_run(x) && m->moving_s > 0) {
-        double med = median_run_s(c, i);
+        double med = c->run_median[i];
         hm(m->moving_s, t, sizeof t);
         if (m->moving_s >= o->long_min * 60) {
             m->flags |= PL_ACT_LONG;
@@ -479,14 +514,17 @@ int pl__detect(struct pl_load *l, const struct pl__act *acts, const struct pl_ev
     /* Activities by day: first[d] .. first[d + 1] in order[]. */
     size_t *first = pl__calloc(l->ndays + 1, sizeof *first);
     size_t *order = pl__malloc_array(c.n ? c.n : 1, sizeof *order);
+    c.run_median = pl__malloc_array(c.n ? c.n : 1, sizeof *c.run_median);
     if ((nscratch && !(c.scratch = pl__malloc_array(nscratch, sizeof *c.scratch))) || !first ||
-        !order) {
+        !order || !c.run_median) {
         pl__free(c.scratch);
+        pl__free(c.run_median);
         pl__free(first);
         pl__free(order);
         return pl__diag(diag, PL_ENOMEM, UINT64_MAX, "out of memory detecting");
     }
     int rc = PL_OK;
+    run_medians(&c);
     for (size_t i = 0; i < c.n; i++) {
         detect_activity(&c, i, &l->metrics[i]);
         const struct pl_day *d = day_at(&c, day_of(&acts[i]));
@@ -516,6 +554,7 @@ int pl__detect(struct pl_load *l, const struct pl__act *acts, const struct pl_ev
         qsort(c.trips, c.ntrips, sizeof *c.trips, cmp_trip);
 
     size_t trip = 0;
+    struct sorted active = { c.scratch, 0 };     /* active days' loads before i */
     for (size_t i = 0; i < l->ndays; i++) {
         struct pl_day *d = &l->days[i];
         struct why w[W__N];
@@ -547,12 +586,12 @@ int pl__detect(struct pl_load *l, const struct pl__act *acts, const struct pl_ev
             }
         /* Hard day by load: 1.5 x the median of active days' load in the
          * 90 days before. */
+        if (i > 0 && l->days[i - 1].load > 0)
+            sorted_add(&active, l->days[i - 1].load);
+        if (i > MEDIAN_WINDOW_DAYS && l->days[i - MEDIAN_WINDOW_DAYS - 1].load > 0)
+            sorted_remove(&active, l->days[i - MEDIAN_WINDOW_DAYS - 1].load);
         if (d->load > 0) {
-            size_t k = 0;
-            for (size_t j = i > MEDIAN_WINDOW_DAYS ? i - MEDIAN_WINDOW_DAYS : 0; j < i; j++)
-                if (l->days[j].load > 0)
-                    c.scratch[k++] = l->days[j].load;
-            double med = k >= MEDIAN_MIN_COUNT ? median(c.scratch, k) : NAN;
+            double med = active.n >= MEDIAN_MIN_COUNT ? sorted_median(&active) : NAN;
             if (d->load >= o->hard_load_x_median * med)
                 why_add(&w[W_HARD], "load %.0f, %.1f x the 90-day median of active days (%.0f)",
                         d->load, d->load / med, med);
@@ -611,6 +650,7 @@ int pl__detect(struct pl_load *l, const struct pl__act *acts, const struct pl_ev
 out:
     pl__free(c.trips);
     pl__free(c.scratch);
+    pl__free(c.run_median);
     pl__free(first);
     pl__free(order);
     return rc;

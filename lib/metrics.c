@@ -144,29 +144,43 @@ static double usual_interval(const double *t, size_t n)
     return 1;
 }
 
-/* A rolling window over samples [lo, i] whose weights sum to at least
- * `span` with the fewest samples: the best mean over windows of a
- * duration, in O(n) (each sample enters and leaves once). */
-struct win {
-    double span, w, s;
-    size_t lo;
-    double best;
-};
-
-static inline void win_push(struct win *r, const double *x, const double *w, size_t i)
+/* The best mean over windows of at least `span` of weight: cw and cx are
+ * prefix sums (cw[j] the weight of samples before j, cx[j] the sum of
+ * value x weight), so a window [i, j) has weight cw[j] - cw[i] and mean
+ * (cx[j] - cx[i]) / (cw[j] - cw[i]). For each end j the shortest window
+ * with enough weight is taken; the start only moves forward, so this is
+ * O(n). -1 when no window is long enough. */
+static double best_window(const double *cw, const double *cx, size_t n, double span)
 {
-    r->w += w[i];
-    r->s += x[i] * w[i];
-    while (r->lo < i && r->w - w[r->lo] >= r->span) {
-        r->w -= w[r->lo];
-        r->s -= x[r->lo] * w[r->lo];
-        r->lo++;
+    double best = -1;
+    size_t lo = 0;
+    for (size_t j = 1; j <= n; j++) {
+        double wj = cw[j];
+        if (wj - cw[lo] < span)
+            continue;
+        while (wj - cw[lo + 1] >= span)
+            lo++;
+        double num = cx[j] - cx[lo], den = wj - cw[lo];
+        if (num > best * den)
+            best = num / den;
     }
+    return best;
 }
 
 static inline uint32_t ms(double s)
 {
     return (uint32_t)(s * 1000.0 + 0.5);
+}
+
+static inline double minetti_ratio(double i)
+{
+    i = i > GRADE_MAX ? GRADE_MAX : i < -GRADE_MAX ? -GRADE_MAX : i;
+    return (((((155.4 * i - 30.4) * i - 43.3) * i + 46.3) * i + 19.5) * i + 3.6) / 3.6;
+}
+
+size_t pl__feat_scratch_len(size_t n)
+{
+    return 6 * (n + 1);
 }
 
 void pl__feat_compute(const struct pl_activity *a, struct pl__feat *f, double *scratch)
@@ -194,123 +208,102 @@ void pl__feat_compute(const struct pl_activity *a, struct pl__feat *f, double *s
                 break;
             }
 
-    /* Scratch: w (the weight of each sample: the interval that ends at
-     * it), hw (w where there is heart rate, else 0), hr (0 where none), v
-     * (speed), vw, g (graded speed), gw: 7 arrays of n. */
-    double *w = scratch, *hw = w + n, *hx = hw + n, *v = hx + n, *vw = v + n, *g = vw + n,
-           *gw = g + n;
+    /* Prefix sums (n + 1 each): heart-rate weight and HR x weight, speed
+     * weight and distance, graded-speed weight and graded distance. A
+     * sample's weight is the interval that ends at it, when that is not
+     * a pause (docs/internals/activity.md's rule for moving time). */
+    double *chw = scratch, *chx = chw + (n + 1), *cvw = chx + (n + 1), *cd = cvw + (n + 1),
+           *cgw = cd + (n + 1), *cg = cgw + (n + 1);
     double gap = 4 * usual_interval(t, n);
     if (gap < PAUSE_S)
         gap = PAUSE_S;
     const double *hr = a->hr_bpm, *d = a->dist_m_s, *sp = a->speed_mps, *alt = a->alt_m;
-    const double c0 = pl_minetti_cost(0);
+    bool grades = d && alt;
 
-    struct win peak = { .span = HR_PEAK_S }, best20 = { .span = HR_BEST_S };
-    struct win roll = { .span = NGP_WINDOW_S };
-    struct win eff[PL__EFFORTS];
-    for (int k = 0; k < PL__EFFORTS; k++)
-        eff[k] = (struct win){ .span = pl__effort_s[k] };
-    peak.best = best20.best = -1;
-    for (int k = 0; k < PL__EFFORTS; k++)
-        eff[k].best = -1;
-
+    chw[0] = chx[0] = cvw[0] = cd[0] = cgw[0] = cg[0] = 0;
     size_t gj = 0;            /* grade reference sample */
-    double grade = 0, ngp4 = 0, ngp_w = 0;
+    double grade = 0;
     for (size_t i = 0; i < n; i++) {
         double dt = i ? t[i] - t[i - 1] : 0;
         double wi = dt > 0 && dt <= gap ? dt : 0;
-        w[i] = wi;
 
-        /* Heart rate: samples of 0 are "no reading". */
-        double x = hr ? hr[i] : NAN;
+        /* Heart rate: a sample of 0 (or NaN) is "no reading". */
+        double x = hr ? hr[i] : 0;
+        double hw = 0;
         if (x > 0) {
-            long b = lround(x);
+            unsigned b = (unsigned)(x + 0.5);
             h->hr_ms[b > PL__HR_BINS - 1 ? PL__HR_BINS - 1 : b] += ms(wi);
-            f->hr_s += wi;
-            hx[i] = x;
-            hw[i] = wi;
+            hw = wi;
         } else {
-            hx[i] = 0;
-            hw[i] = 0;
+            x = 0;
         }
-        win_push(&peak, hx, hw, i);
-        if (peak.w >= peak.span && peak.s / peak.w > peak.best)
-            peak.best = peak.s / peak.w;
-        win_push(&best20, hx, hw, i);
-        if (best20.w >= best20.span && best20.s / best20.w > best20.best)
-            best20.best = best20.s / best20.w;
+        chw[i + 1] = chw[i] + hw;
+        chx[i + 1] = chx[i] + x * hw;
 
         /* Speed over the interval: from the distance stream when there is
-         * one (what the device's filtered distance says), else the speed
-         * stream. */
+         * one (the device's filtered distance), else the speed stream. */
         double vi = NAN;
-        if (wi > 0) {
-            if (d) {
-                if (!isnan(d[i]) && !isnan(d[i - 1]))
-                    vi = (d[i] - d[i - 1]) / dt;
-            } else if (sp) {
-                vi = sp[i];
-            }
-        }
+        if (wi > 0)
+            vi = d ? (d[i] - d[i - 1]) / dt : sp ? sp[i] : NAN;
+        double vw = vi >= 0 ? wi : 0;
         if (!(vi >= 0))
-            vi = NAN;
+            vi = 0;
+        cvw[i + 1] = cvw[i] + vw;
+        cd[i + 1] = cd[i] + vi * vw;
 
         /* Grade over the last GRADE_RUN_M metres or more: the reference is
          * the latest sample at least that far back. */
-        if (d && alt && !isnan(d[i]) && !isnan(alt[i])) {
-            while (gj + 1 < i &&
-                   (isnan(d[gj]) || isnan(alt[gj]) ||
-                    (!isnan(d[gj + 1]) && !isnan(alt[gj + 1]) && d[i] - d[gj + 1] >= GRADE_RUN_M)))
+        if (grades && !isnan(d[i]) && !isnan(alt[i])) {
+            while (gj + 1 < i && (isnan(d[gj]) || isnan(alt[gj]) ||
+                                  (d[i] - d[gj + 1] >= GRADE_RUN_M && !isnan(alt[gj + 1]))))
                 gj++;
             double run = d[i] - d[gj];
             if (run >= GRADE_RUN_M && !isnan(alt[gj]))
                 grade = (alt[i] - alt[gj]) / run;
         }
-        if (grade > GRADE_MAX)
-            grade = GRADE_MAX;
-        if (grade < -GRADE_MAX)
-            grade = -GRADE_MAX;
-
-        if (isnan(vi)) {
-            v[i] = g[i] = vw[i] = gw[i] = 0;
-        } else {
-            v[i] = vi;
-            vw[i] = wi;
-            g[i] = vi * pl_minetti_cost(grade) / c0;
-            gw[i] = wi;
-            f->graded_s += wi;
-        }
-
-        win_push(&roll, g, gw, i);
-        if (gw[i] > 0 && roll.w >= roll.span) {
-            double r = roll.s / roll.w;
-            double r2 = r * r;
-            ngp4 += r2 * r2 * gw[i];
-            ngp_w += gw[i];
-            long b = (long)(r / PL__SPEED_BIN_MPS);
-            h->sp_ms[b > PL__SPEED_BINS - 1 ? PL__SPEED_BINS - 1 : b < 0 ? 0 : b] += ms(gw[i]);
-        }
-        for (int k = 0; k < PL__EFFORTS; k++) {
-            struct win *e = &eff[k];
-            win_push(e, v, vw, i);
-            if (e->w >= e->span && e->s / e->w > e->best)
-                e->best = e->s / e->w;
-        }
+        /* Graded speed: the flat speed of the same metabolic power, v x
+         * C(i) / C(0) (Minetti et al. 2002). */
+        cgw[i + 1] = cgw[i] + vw;
+        cg[i + 1] = cg[i] + vi * minetti_ratio(grade) * vw;
     }
-    if (peak.best > 0)
-        f->hr_peak5_bpm = peak.best;
-    if (best20.best > 0 && f->hr_s >= HR_BEST_MIN_S)
-        f->hr_best20_bpm = best20.best;
+    f->hr_s = chw[n];
+    f->graded_s = cgw[n];
+
+    double peak = best_window(chw, chx, n, HR_PEAK_S);
+    double best20 = best_window(chw, chx, n, HR_BEST_S);
+    if (peak > 0)
+        f->hr_peak5_bpm = peak;
+    if (best20 > 0 && f->hr_s >= HR_BEST_MIN_S)
+        f->hr_best20_bpm = best20;
+    /* Best efforts feed the threshold pace, a running figure. */
+    for (int k = 0; k < PL__EFFORTS && a->sport == 1; k++) {
+        double e = best_window(cvw, cd, n, pl__effort_s[k]);
+        if (e >= 0)
+            f->effort_mps[k] = e;
+    }
+
+    /* Normalised graded speed: the 30-s rolling mean of graded speed,
+     * raised to the 4th power, averaged over the samples whose window is
+     * full, and the 4th root taken (Coggan's normalised power, applied
+     * to graded speed). The rolling means also fill the speed
+     * histogram. */
+    double ngp4 = 0, ngp_w = 0;
+    size_t lo = 0;
+    for (size_t j = 1; j <= n; j++) {
+        double wj = cgw[j], gw = wj - cgw[j - 1];
+        if (gw <= 0 || wj - cgw[lo] < NGP_WINDOW_S)
+            continue;
+        while (wj - cgw[lo + 1] >= NGP_WINDOW_S)
+            lo++;
+        double r = (cg[j] - cg[lo]) / (wj - cgw[lo]);
+        double r2 = r * r;
+        ngp4 += r2 * r2 * gw;
+        ngp_w += gw;
+        unsigned b = r > 0 ? (unsigned)(r * (1.0 / PL__SPEED_BIN_MPS)) : 0;
+        h->sp_ms[b > PL__SPEED_BINS - 1 ? PL__SPEED_BINS - 1 : b] += ms(gw);
+    }
     if (ngp_w > 0)
         f->ngp_mps = sqrt(sqrt(ngp4 / ngp_w));
-    for (int k = 0; k < PL__EFFORTS; k++)
-        if (eff[k].best >= 0)
-            f->effort_mps[k] = eff[k].best;
-}
-
-size_t pl__feat_scratch_len(size_t n)
-{
-    return 7 * n;
 }
 
 /* ------------------------------------------------------------------ */
