@@ -81,6 +81,18 @@ const char *pl__trig_name(int trig)
     return trig >= 0 && trig < PL__TRIG_COUNT_ ? trig_names[trig] : "?";
 }
 
+/* For sentences. */
+static const char *trig_label(int trig)
+{
+    static const char *const labels[PL__TRIG_COUNT_] = {
+        [PL__TRIG_HARD] = "hard session", [PL__TRIG_RACE] = "race", [PL__TRIG_TRAVEL] = "trip",
+        [PL__TRIG_EVENING] = "evening run", [PL__TRIG_DAILY] = "day",
+        [PL__TRIG_REST] = "rest day", [PL__TRIG_RECOVERY] = "recovery day",
+        [PL__TRIG_SCREENING] = "screening",
+    };
+    return trig >= 0 && trig < PL__TRIG_COUNT_ ? labels[trig] : "?";
+}
+
 bool pl__constraint_matches(const struct pl__constraint *k, const struct pl__routine *r,
                             const char *rule)
 {
@@ -402,7 +414,8 @@ static void session_desc(const struct pl_plan_input *in, const struct pl_plan_se
     (void)in;
 }
 
-static void trip_desc(const struct pl_plan_trip *t, int32_t seen_from, char *buf, size_t n)
+static void trip_desc(const struct pl_plan_trip *t, int32_t seen_from, bool assumption, char *buf,
+                      size_t n)
 {
     char when[32];
     when_day(t->day, seen_from, when, sizeof when);
@@ -416,7 +429,7 @@ static void trip_desc(const struct pl_plan_trip *t, int32_t seen_from, char *buf
         add(buf, n, " (%s to %s)", t->from, t->to);
     else if (t->to[0])
         add(buf, n, " (to %s)", t->to);
-    if (t->arrive_minute < 0)
+    if (assumption && t->arrive_minute < 0)
         add(buf, n, "; arrival time unknown, taken as noon");
 }
 
@@ -456,7 +469,7 @@ static void trigger_reason(const struct pl_plan_input *in, const struct sessions
         }
         break;
     case PL__TRIG_TRAVEL:
-        trip_desc(t->t, item_day, buf, n);
+        trip_desc(t->t, item_day, timing == PL__TIME_AFTER, buf, n);
         break;
     case PL__TRIG_DAILY:
         snprintf(buf, n, "every day: recovery is daily work");
@@ -482,7 +495,7 @@ static void trigger_reason(const struct pl_plan_input *in, const struct sessions
     if (t->kind != PL__TRIG_TRAVEL)
         for (size_t i = 0; i < in->ntrips; i++)
             if (in->trips[i].day == item_day || in->trips[i].day == item_day - 1) {
-                trip_desc(&in->trips[i], item_day, desc, sizeof desc);
+                trip_desc(&in->trips[i], item_day, false, desc, sizeof desc);
                 add(buf, n, "; %s", desc);
                 break;
             }
@@ -665,7 +678,7 @@ static bool forbidden(const struct planner *p, const struct pl__rule *ru,
                 char when[32];
                 when_day(t->day, (int32_t)floor_div(a, DAY_MIN), when, sizeof when);
                 snprintf(why, n, "no %s: %s %s at %02d:%02d (%s)", r->title,
-                         pl__trig_name(t->kind), when, (int)((t->start % DAY_MIN + DAY_MIN) % DAY_MIN / 60),
+                         trig_label(t->kind), when, (int)((t->start % DAY_MIN + DAY_MIN) % DAY_MIN / 60),
                          (int)((t->start % DAY_MIN + DAY_MIN) % DAY_MIN % 60), k->text);
                 return true;
             }
@@ -771,7 +784,7 @@ static int apply(struct planner *p, const struct pl__rule *ru, const struct trig
         an = find_anchor(p, ru, t);
         if (!an) {
             snprintf(why, sizeof why, "%s: no %s that day to time it by",
-                     ru->nroutines ? ru->routines[0]->title : ru->id, pl__trig_name(ru->anchor));
+                     ru->nroutines ? ru->routines[0]->title : ru->id, trig_label(ru->anchor));
             return push_note(p, t->day, why);
         }
     }
