@@ -414,12 +414,12 @@ static void session_desc(const struct pl_plan_input *in, const struct pl_plan_se
     (void)in;
 }
 
-static void trip_desc(const struct pl_plan_trip *t, int32_t seen_from, bool assumption, char *buf,
-                      size_t n)
+static void trip_desc(const struct pl_plan_trip *t, int32_t today, int32_t seen_from,
+                      bool assumption, char *buf, size_t n)
 {
     char when[32];
     when_day(t->day, seen_from, when, sizeof when);
-    bool past = t->day <= seen_from;
+    bool past = t->day < today || t->day < seen_from;
     if (isfinite(t->dist_km))
         snprintf(buf, n, "you %s about %.0f km %s", past ? "travelled" : "travel",
                  t->dist_km, when);
@@ -469,7 +469,7 @@ static void trigger_reason(const struct pl_plan_input *in, const struct sessions
         }
         break;
     case PL__TRIG_TRAVEL:
-        trip_desc(t->t, item_day, timing == PL__TIME_AFTER, buf, n);
+        trip_desc(t->t, in->today, item_day, timing == PL__TIME_AFTER, buf, n);
         break;
     case PL__TRIG_DAILY:
         snprintf(buf, n, "every day: recovery is daily work");
@@ -495,7 +495,7 @@ static void trigger_reason(const struct pl_plan_input *in, const struct sessions
     if (t->kind != PL__TRIG_TRAVEL)
         for (size_t i = 0; i < in->ntrips; i++)
             if (in->trips[i].day == item_day || in->trips[i].day == item_day - 1) {
-                trip_desc(&in->trips[i], item_day, false, desc, sizeof desc);
+                trip_desc(&in->trips[i], in->today, item_day, false, desc, sizeof desc);
                 add(buf, n, "; %s", desc);
                 break;
             }

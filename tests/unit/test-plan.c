@@ -294,7 +294,7 @@ static void the_habit_predicts_evening_runs_marked_predicted(void **state)
     assert_non_null(deep);
     assert_true(deep->predicted);
     assert_non_null(strstr(deep->reason, "predicted: you usually run on Wednesday evenings"));
-    assert_non_null(strstr(deep->reason, "you travelled about 300 km today"));
+    assert_non_null(strstr(deep->reason, "you travel about 300 km today"));
     assert_int_equal(18 * 60 + 30 - deep->end_minute, 40);
     assert_null(find(&p, THU, "deep"));
     const struct pl_plan_item *sh = find(&p, WED, "shower");
