@@ -69,5 +69,13 @@ DECLARE_CMD(show);
 extern const struct cmd cmd_activities_def, cmd_show_def;
 DECLARE_CMD(import);
 extern const struct cmd cmd_import_def;
+DECLARE_CMD(profile);
+DECLARE_CMD(event);
+DECLARE_CMD(load);
+extern const struct cmd cmd_profile_def, cmd_event_def, cmd_load_def;
+/* cmd-profile.c: open (creating it when missing) the store a command
+ * changes: --db's value when given, else PLIANT_DB or the default path.
+ * Prints the error and returns EXIT_NOTHING on failure, 0 on success. */
+int open_store_for_writing(const char *db, struct pl_store **s);
 
 #endif

@@ -14,8 +14,11 @@
 
 static const struct cmd *const commands[] = {
     &cmd_activities_def,
+    &cmd_event_def,
     &cmd_import_def,
     &cmd_inspect_def,
+    &cmd_load_def,
+    &cmd_profile_def,
     &cmd_show_def,
     &cmd_simulate_def,
 };

@@ -44,7 +44,8 @@ static void ink(struct term *t, enum ink k)
 {
     if (!t->o->color || k == t->cur)
         return;
-    pl__svg_add(t->s, "\x1b[0m");
+    if (t->cur != INK_NONE)
+        pl__svg_add(t->s, "\x1b[0m");
     if (k != INK_NONE)
         pl__svg_add(t->s, "\x1b[%sm", ink_sgr[k]);
     t->cur = k;
