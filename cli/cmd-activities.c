@@ -22,7 +22,8 @@ const struct cmd cmd_activities_def = {
     "\n"
     "List the stored activities, oldest first: local date and start time,\n"
     "sport, elapsed time, distance, ascent, average and maximum heart rate,\n"
-    "and the name (or the source file when there is none).\n"
+    "training load (see 'pliant load'), and the name (or the source file\n"
+    "when there is none).\n"
     "\n"
     "Options:\n"
     "  --since DATE   only activities on or after DATE (YYYY-MM-DD), a day\n"
@@ -36,7 +37,8 @@ const struct cmd cmd_activities_def = {
     "                 start (ISO 8601, UTC), start_local, utc_offset_s,\n"
     "                 duration_s, moving_s, distance_m, ascent_m, descent_m,\n"
     "                 hr_avg, hr_max, cadence_avg, power_avg, device, name,\n"
-    "                 source, source_kind, laps (a count)...; unknown numbers\n"
+    "                 source, source_kind, laps (a count), load and\n"
+    "                 load_source (see 'pliant show')...; unknown numbers\n"
     "                 are null\n"
     "  --db PATH      the store (default: $PLIANT_DB, else\n"
     "                 $XDG_DATA_HOME/pliant/pliant.db)\n"
@@ -266,11 +268,53 @@ static void parse_args(int argc, char **argv, struct list_args *a)
     }
 }
 
+/* Each listed activity's training load, from the load model, looked up by
+ * id (sorted). */
+struct act_load {
+    int64_t id;
+    double load;
+    uint8_t source;
+};
+
+struct loads {
+    struct act_load *v;
+    size_t n, cap;
+    bool ok;                 /* false: the model failed; loads are null */
+};
+
+static int on_metrics(void *ctx, const struct pl_metrics *m)
+{
+    struct loads *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        struct act_load *v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return 1;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = (struct act_load){ m->activity_id, m->load, m->load_source };
+    return 0;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    int64_t x = ((const struct act_load *)a)->id, y = ((const struct act_load *)b)->id;
+    return (x > y) - (x < y);
+}
+
+static const struct act_load *load_of(const struct loads *l, int64_t id)
+{
+    struct act_load key = { id, 0, 0 };
+    return l->ok && l->n ? bsearch(&key, l->v, l->n, sizeof key, by_id) : NULL;
+}
+
 struct lister {
     const struct list_args *args;
     FILE *out;
     unsigned long n;
     double dist_m, time_s;
+    const struct loads *loads;
 };
 
 /* UTC offsets run from -12:00 to +14:00; a day's local bounds are within
@@ -293,14 +337,21 @@ static int on_activity(void *ctx, const struct pl_activity *a)
     if (!in_range(l->args, a))
         return 0;
     FILE *f = l->out;
+    const struct act_load *ld = load_of(l->loads, a->id);
     if (l->args->json) {
         fputs(l->n ? ",\n{" : "[\n{", f);
         json_activity_fields(f, a);
-        fprintf(f, ", \"laps\": %zu}", a->nlaps);
+        fprintf(f, ", \"laps\": %zu, \"load\": ", a->nlaps);
+        json_num(f, ld ? ld->load : NAN, 2);
+        fputs(", \"load_source\": ", f);
+        if (ld)
+            fprintf(f, "\"%s\"}", pl_load_source_name(ld->source));
+        else
+            fputs("null}", f);
     } else {
         if (l->n == 0)
-            fprintf(f, "%6s  %-10s %-5s  %-12s %8s %9s %7s  %-7s  %s\n", "ID", "DATE", "START",
-                    "SPORT", "TIME", "DISTANCE", "ASCENT", "HR", "NAME");
+            fprintf(f, "%6s  %-10s %-5s  %-12s %8s %9s %7s  %-7s %4s  %s\n", "ID", "DATE",
+                    "START", "SPORT", "TIME", "DISTANCE", "ASCENT", "HR", "LOAD", "NAME");
         char when[40], dur[24], dist[24], asc[24], hr[24];
         format_time(when, sizeof when, a->start_s, a->utc_offset_s, true);
         format_duration(dur, sizeof dur, a->duration_s, false);
@@ -318,10 +369,16 @@ static int on_activity(void *ctx, const struct pl_activity *a)
             snprintf(hr, sizeof hr, "%.0f", a->hr_avg_bpm);
         else
             snprintf(hr, sizeof hr, "-");
+        char load[24];
+        if (ld && isfinite(ld->load))
+            snprintf(load, sizeof load, "%.0f", ld->load);
+        else
+            snprintf(load, sizeof load, "-");
         const char *name = a->name[0] ? a->name : a->source_path;
         const char *base = a->name[0] ? NULL : strrchr(name, '/');
-        fprintf(f, "%6lld  %.10s %.5s  %-12s %8s %9s %7s  %-7s  %s\n", (long long)a->id, when,
-                when + 11, pl_sport_name(a->sport), dur, dist, asc, hr, base ? base + 1 : name);
+        fprintf(f, "%6lld  %.10s %.5s  %-12s %8s %9s %7s  %-7s %4s  %s\n", (long long)a->id, when,
+                when + 11, pl_sport_name(a->sport), dur, dist, asc, hr, load,
+                base ? base + 1 : name);
     }
     l->n++;
     if (isfinite(a->dist_m))
@@ -346,11 +403,23 @@ int cmd_activities(int argc, char **argv)
         q.since_s = args.since_s - (args.since_local ? OFFSET_MAX_S : 0);
     if (args.until_s != INT64_MAX)
         q.until_s = args.until_s + (args.until_local ? OFFSET_MAX_S : 0);
-    struct lister l = { &args, stdout, 0, 0, 0 };
+    /* The loads first (the model brings the metrics up to date); without
+     * them the list is still worth having, with a warning. */
+    struct loads loads = { NULL, 0, 0, true };
     struct pl_diag d;
+    pl_diag_clear(&d);
+    rc = pl_metrics_list(s, q.since_s, q.until_s, on_metrics, &loads, &d);
+    if (rc) {
+        warning_msg("no training loads: %s", rc == PL_ECANCELED ? "out of memory" : d.msg);
+        loads.ok = false;
+    } else if (loads.n) {
+        qsort(loads.v, loads.n, sizeof *loads.v, by_id);
+    }
+    struct lister l = { &args, stdout, 0, 0, 0, &loads };
     pl_diag_clear(&d);
     rc = pl_store_list(s, &q, on_activity, &l, &d);
     pl_store_close(s);
+    free(loads.v);
     if (rc == PL_ECANCELED) {
         error_msg("cannot write the list: %s", strerror(errno));
         return EXIT_NOTHING;

@@ -2,9 +2,10 @@
  * cmd-show.c - `pliant show ID`: one stored activity, its laps and what
  * its streams hold.
  *
- * Reads the activity with pl_store_get and prints it for a person or as
- * one JSON object. Computes nothing the store does not hold, beyond pace
- * and the count of samples each stream has.
+ * Reads the activity with pl_store_get and its training load with
+ * pl_metrics_get, and prints them for a person or as one JSON object.
+ * Computes nothing the library does not give, beyond pace and the count of
+ * samples each stream has.
  */
 #include <errno.h>
 #include <math.h>
@@ -18,14 +19,18 @@ const struct cmd cmd_show_def = {
     "usage: pliant show ID [--json] [--db PATH]\n"
     "\n"
     "Show a stored activity (its ID is in 'pliant activities'): when and\n"
-    "where in time it started, its totals, the device and source file, its\n"
-    "laps, and which sample streams it has.\n"
+    "where in time it started, its totals, its training load and the scores\n"
+    "beside it, the device and source file, its laps, and which sample\n"
+    "streams it has.\n"
     "\n"
     "Options:\n"
     "  --json      one JSON object: the fields of 'pliant activities --json',\n"
     "              then \"laps\" (an array) and \"streams\" (the number of\n"
     "              samples, the average interval, and per stream how many\n"
-    "              samples have a value)\n"
+    "              samples have a value), then \"metrics\": the training load\n"
+    "              and how it was scored (load, load_source, trimp,\n"
+    "              trimp_edwards, hrss, rtss, intensity_factor, ngp_mps,\n"
+    "              zones_s, ..., flags, reasons)\n"
     "  --db PATH   the store (default: $PLIANT_DB, else\n"
     "              $XDG_DATA_HOME/pliant/pliant.db)\n"
     "\n"
@@ -96,11 +101,205 @@ static void format_pace(char *buf, size_t n, double dist_m, double time_s, uint8
     }
 }
 
-static void print_json(const struct pl_activity *a)
+/* The activity flags of struct pl_metrics, by name. */
+static const struct {
+    unsigned bit;
+    const char *name;
+} act_flags[] = {
+    { PL_ACT_HARD, "hard" },
+    { PL_ACT_RACE, "race" },
+    { PL_ACT_EVENING, "evening" },
+    { PL_ACT_LONG, "long" },
+};
+
+/* Reasons are "; "-separated, each starting with the flag it explains
+ * ("hard: IF 0.91"); a "; " inside a reason or a name is not a separator.
+ * Calls fn on each. */
+static void each_reason(const char *r, size_t n, void (*fn)(void *ctx, const char *p, size_t k),
+                        void *ctx)
+{
+    /* The labels the library starts a reason with (lib/detect.c). */
+    static const char *const labels[] = { "hard:", "race:", "travel:", "evening run:",
+                                          "recovery needed:", "long run:", "rest:" };
+    size_t start = 0;
+    for (size_t i = 0; i + 2 <= n; i++) {
+        if (r[i] != ';' || r[i + 1] != ' ')
+            continue;
+        bool label = false;
+        for (size_t k = 0; k < sizeof labels / sizeof labels[0] && !label; k++) {
+            size_t len = strlen(labels[k]);
+            label = n - (i + 2) >= len && memcmp(r + i + 2, labels[k], len) == 0;
+        }
+        if (!label)
+            continue;
+        if (i > start)
+            fn(ctx, r + start, i - start);
+        start = i + 2;
+    }
+    if (n > start)
+        fn(ctx, r + start, n - start);
+}
+
+struct reason_out {
+    FILE *f;
+    bool first;
+};
+
+static void reason_json(void *ctx, const char *p, size_t k)
+{
+    struct reason_out *r = ctx;
+    if (!r->first)
+        fputs(", ", r->f);
+    r->first = false;
+    json_str(r->f, p, k);
+}
+
+static void reason_text(void *ctx, const char *p, size_t k)
+{
+    struct reason_out *r = ctx;
+    printf("  %-12s %.*s\n", r->first ? "flags" : "", (int)k, p);
+    r->first = false;
+}
+
+/* "metrics": {...}, the load model's numbers for the activity (NaN as
+ * null), or null when they could not be computed. */
+static void print_metrics_json(FILE *f, const struct pl_metrics *m)
+{
+    fputs(", \"metrics\": ", f);
+    if (!m) {
+        fputs("null", f);
+        return;
+    }
+    const struct {
+        const char *name;
+        double v;
+        int decimals;
+    } nums[] = {
+        { "load", m->load, 2 },
+        { "trimp", m->trimp, 2 },
+        { "trimp_edwards", m->trimp_edwards, 2 },
+        { "hrss", m->hrss, 2 },
+        { "rtss", m->rtss, 2 },
+        { "intensity_factor", m->intensity_factor, 3 },
+        { "if_hr", m->if_hr, 3 },
+        { "ngp_mps", m->ngp_mps, 3 },
+        { "moving_s", m->moving_s, 1 },
+        { "hr_s", m->hr_s, 1 },
+        { "above_threshold_s", m->above_threshold_s, 1 },
+        { "rpe", m->rpe, 1 },
+        { "session_rpe", m->session_rpe, 1 },
+        { "training_effect", m->training_effect, 1 },
+        { "anaerobic_training_effect", m->anaerobic_training_effect, 1 },
+        { "hr_peak5_bpm", m->hr_peak5_bpm, 1 },
+        { "hr_best20_bpm", m->hr_best20_bpm, 1 },
+    };
+    const char *src = pl_load_source_name(m->load_source);
+    fputs("{\"load_source\": ", f);
+    json_str(f, src, strlen(src));
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        fprintf(f, ", \"%s\": ", nums[i].name);
+        json_num(f, nums[i].v, nums[i].decimals);
+    }
+    fprintf(f, ", \"trimp_from_avg\": %s, \"zones_s\": [", m->trimp_from_avg ? "true" : "false");
+    for (int z = 0; z < PL_ZONES; z++) {
+        if (z)
+            fputs(", ", f);
+        json_num(f, m->zones_s[z], 1);
+    }
+    fputs("], \"flags\": [", f);
+    bool first = true;
+    for (size_t i = 0; i < sizeof act_flags / sizeof act_flags[0]; i++) {
+        if (!(m->flags & act_flags[i].bit))
+            continue;
+        fprintf(f, "%s\"%s\"", first ? "" : ", ", act_flags[i].name);
+        first = false;
+    }
+    fputs("], \"reasons\": [", f);
+    struct reason_out r = { f, true };
+    size_t rn = strnlen(m->reasons, sizeof m->reasons);
+    if (rn)
+        each_reason(m->reasons, rn, reason_json, &r);
+    fputs("]}", f);
+}
+
+/* The load model's numbers for a person: the load and how it was scored,
+ * the other scores beside it, time in zones, and the flags with their
+ * reasons. */
+static void print_metrics_text(const struct pl_metrics *m)
+{
+    const char *how = "";
+    switch (m->load_source) {
+    case PL_LOAD_HRSS: how = "from heart rate (HRSS)"; break;
+    case PL_LOAD_RTSS: how = "from graded pace (rTSS)"; break;
+    case PL_LOAD_RPE: how = "from rated effort (session RPE)"; break;
+    case PL_LOAD_DURATION: how = "from duration only: no heart rate, pace or effort"; break;
+    default: how = "nothing to score"; break;
+    }
+    printf("  load         %.0f, %s\n", isfinite(m->load) ? m->load : 0.0, how);
+    char scores[256];
+    int k = 0;
+    const struct {
+        const char *label;
+        double v;
+        const char *fmt;
+    } parts[] = {
+        { "TRIMP", m->trimp, "%s %.0f" },        { "Edwards", m->trimp_edwards, "%s %.0f" },
+        { "HRSS", m->hrss, "%s %.0f" },          { "rTSS", m->rtss, "%s %.0f" },
+        { "IF", m->intensity_factor, "%s %.2f" },
+    };
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        if (!isfinite(parts[i].v) || k < 0 || (size_t)k >= sizeof scores)
+            continue;
+        if (k)
+            k += snprintf(scores + k, sizeof scores - (size_t)k, ", ");
+        if ((size_t)k < sizeof scores)
+            k += snprintf(scores + k, sizeof scores - (size_t)k, parts[i].fmt, parts[i].label,
+                          parts[i].v);
+    }
+    if (k > 0)
+        printf("  scores       %s%s\n", scores, m->trimp_from_avg ? " (TRIMP from the average heart rate)" : "");
+    if (isfinite(m->ngp_mps) && m->ngp_mps > 0) {
+        char pace[24];
+        format_duration(pace, sizeof pace, 1000 / m->ngp_mps, true);
+        printf("  graded pace  %s /km (normalised)\n", pace);
+    }
+    double zsum = 0;
+    for (int z = 0; z < PL_ZONES; z++)
+        zsum += isfinite(m->zones_s[z]) ? m->zones_s[z] : 0;
+    if (zsum > 0) {
+        printf("  HR zones    ");
+        for (int z = 0; z < PL_ZONES; z++) {
+            char t[24];
+            format_duration(t, sizeof t, isfinite(m->zones_s[z]) ? m->zones_s[z] : 0, true);
+            printf(" Z%d %s", z + 1, t);
+        }
+        printf(" (of LTHR: <85, 85-89, 90-94, 95-99, 100%%+)\n");
+    }
+    if (isfinite(m->above_threshold_s) && m->above_threshold_s > 0) {
+        char t[24];
+        format_duration(t, sizeof t, m->above_threshold_s, true);
+        printf("  threshold    %s above\n", t);
+    }
+    struct reason_out r = { stdout, true };
+    size_t rn = strnlen(m->reasons, sizeof m->reasons);
+    if (rn)
+        each_reason(m->reasons, rn, reason_text, &r);
+}
+
+static void print_json(const struct pl_activity *a, const struct pl_metrics *m)
 {
     FILE *f = stdout;
     fputc('{', f);
     json_activity_fields(f, a);
+    /* As 'pliant activities --json' has them; the details are in
+     * "metrics". */
+    fputs(", \"load\": ", f);
+    json_num(f, m ? m->load : NAN, 2);
+    fputs(", \"load_source\": ", f);
+    if (m)
+        fprintf(f, "\"%s\"", pl_load_source_name(m->load_source));
+    else
+        fputs("null", f);
     fputs(", \"laps\": [", f);
     for (size_t i = 0; i < a->nlaps; i++) {
         const struct pl_lap *l = &a->laps[i];
@@ -133,10 +332,12 @@ static void print_json(const struct pl_activity *a)
         fprintf(f, "%s\"%s\": %zu", first ? "" : ", ", streams[i].name, present(x, a->n));
         first = false;
     }
-    fputs("}}}\n", f);
+    fputs("}}", f);
+    print_metrics_json(f, m);
+    fputs("}\n", f);
 }
 
-static void print_text(const struct pl_activity *a)
+static void print_text(const struct pl_activity *a, const struct pl_metrics *m)
 {
     char when[40], buf[64], buf2[64];
     format_time(when, sizeof when, a->start_s, a->utc_offset_s, true);
@@ -179,6 +380,8 @@ static void print_text(const struct pl_activity *a)
                a->anaerobic_training_effect);
     if (isfinite(a->rpe))
         printf("  effort       %.0f of 10 (RPE)\n", a->rpe);
+    if (m)
+        print_metrics_text(m);
     if (a->device[0])
         printf("  device       %s\n", a->device);
     static const char *const kinds[] = { "", "FIT", "GPX", "TCX" };
@@ -276,15 +479,23 @@ int cmd_show(int argc, char **argv)
     struct pl_diag d;
     pl_diag_clear(&d);
     rc = pl_store_get(s, id, &a, &d);
-    pl_store_close(s);
     if (rc) {
+        pl_store_close(s);
         error_msg("%s", d.msg);
         return EXIT_NOTHING;
     }
+    /* The load model's numbers: the activity is shown without them (and
+     * a warning says why) when they cannot be computed. */
+    struct pl_metrics m;
+    pl_diag_clear(&d);
+    bool have_metrics = pl_metrics_get(s, id, &m, &d) == PL_OK;
+    if (!have_metrics)
+        warning_msg("no training load for activity %lld: %s", id, d.msg);
+    pl_store_close(s);
     if (json)
-        print_json(&a);
+        print_json(&a, have_metrics ? &m : NULL);
     else
-        print_text(&a);
+        print_text(&a, have_metrics ? &m : NULL);
     pl_activity_release(&a);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         error_msg("cannot write: %s", strerror(errno));
