@@ -9,7 +9,9 @@
 # of activities/<id>.fit.gz and activities.csv), import that archive into a
 # fresh store, build/demo/pliant.db, list what came in, and import it again
 # to show that nothing comes in twice.
-# Later steps (load, plan) join as those commands land.
+# Step 3: the training load of those weeks, as a table and as a chart in
+# build/demo/load.svg.
+# Later steps (plan) join as those commands land.
 set -eu
 
 bin=${1:?usage: tools/demo.sh BINARY}
@@ -75,4 +77,16 @@ if "$bin" help import >/dev/null 2>&1 && "$bin" help activities >/dev/null 2>&1;
     echo
     echo "== pliant import --db $db $export_zip   (again: nothing twice)"
     "$bin" import --db "$db" "$export_zip" | head -n 3
+fi
+
+# Step 3: the training load of the imported weeks: the daily table (the
+# last six weeks, with a chart of them when this is a terminal), and an SVG
+# chart of the whole history, build/demo/load.svg.
+if "$bin" help load >/dev/null 2>&1 && [ -f "$out/pliant.db" ]; then
+    db=$out/pliant.db
+    echo
+    echo "== pliant load --db $db --svg $out/load.svg"
+    "$bin" load --db "$db" --svg "$out/load.svg"
+    echo
+    echo "The chart of all 12 weeks: $(pwd)/$out/load.svg (open it in a browser)"
 fi
