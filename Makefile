@@ -16,7 +16,7 @@ BUILD ?= build
 SANITIZE ?=
 FUZZ_SECONDS ?= 60
 
-PKGS := sqlite3 expat libarchive libsodium libical
+PKGS := sqlite3 expat libarchive libsodium libical yaml-0.1
 WARN := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wvla
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
@@ -38,8 +38,9 @@ LDLIBS += -lm
 LIB_SRC := $(sort $(wildcard lib/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
-# Files built into the library as data (tools/embed.sh): the store's schema.
-LIB_OBJ += $(BUILD)/gen/schema.o
+# Files built into the library as data (tools/embed.sh): the store's schema
+# and the default protocol.
+LIB_OBJ += $(BUILD)/gen/schema.o $(BUILD)/gen/protocol-hamstrings.o
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test-*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -58,6 +59,10 @@ $(BUILD)/%.o: %.c include/pliant.h $(wildcard lib/*.h) $(wildcard cli/*.h) | dep
 $(BUILD)/gen/schema.c: lib/schema.sql tools/embed.sh
 	@mkdir -p $(dir $@)
 	tools/embed.sh pl__schema_sql lib/schema.sql >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/protocol-hamstrings.c: protocols/hamstrings.yaml tools/embed.sh
+	@mkdir -p $(dir $@)
+	tools/embed.sh pl__protocol_hamstrings protocols/hamstrings.yaml >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
@@ -104,10 +109,12 @@ profile:
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1
+		$(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/pliant/protocols
 	install -m 755 $(BUILD)/pliant $(DESTDIR)$(PREFIX)/bin/pliant
 	install -m 644 $(BUILD)/libpliant.a $(DESTDIR)$(PREFIX)/lib/libpliant.a
 	install -m 644 include/pliant.h $(DESTDIR)$(PREFIX)/include/pliant.h
+	install -m 644 protocols/*.yaml $(DESTDIR)$(PREFIX)/share/pliant/protocols/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define PL_VERSION "\(.*\)"/\1/p' include/pliant.h)|g' \
 		-e 's|@LIBS@|$(LDLIBS)|g' -e 's|@REQUIRES@|$(PKGS)|g' \
 		tools/pliant.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pliant.pc

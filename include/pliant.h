@@ -1612,8 +1612,8 @@ struct pl_node {
     const char *text;             /* SCALAR: its text; else "" */
     size_t n;                     /* SEQ, MAP: number of items */
     const struct pl_node *items;  /* SEQ: the items; MAP: the values */
-    const char *const *keys;      /* MAP: keys[i] names items[i]; else
-                                     NULL */
+    const struct pl_node *keys;   /* MAP: keys[i], a scalar, names
+                                     items[i]; else NULL */
     uint32_t line, col;
 };
 

@@ -125,4 +125,28 @@
 #define PL_SVG_TOOLTIP_DAYS_MAX 750
 #define PL_TERMCHART_BYTES_MAX (16u << 20)
 
+/* Protocol files (lib/protocol.c), YAML written by people. The default is
+ * ~20 KB with ~40 routines and rules; these leave a hundred times that
+ * room and bound what a hostile file can cost: the bytes (libyaml holds
+ * one scalar whole), the nesting (the grammar needs 7 levels; the
+ * screening section a few more), the nodes kept (a few dozen bytes each),
+ * the items of any one list, the length of one text (a paragraph of how
+ * or why) and of an id, and the errors reported. */
+#define PL_PROTOCOL_BYTES_MAX (1u << 20)
+#define PL_PROTOCOL_DEPTH_MAX 16
+#define PL_PROTOCOL_NODES_MAX 50000
+#define PL_PROTOCOL_LIST_MAX 1000
+#define PL_PROTOCOL_TEXT_BYTES_MAX 4096
+#define PL_PROTOCOL_ID_BYTES_MAX 64
+#define PL_PROTOCOL_ERRORS_MAX 100
+/* Times in a protocol: a step lasts at most a day (a soak is minutes; a
+ * longer "step" is a mistake); a window or a constraint spans at most a
+ * week; a program repeats for at most two weeks; counts of repetitions
+ * and sets are those of an exercise, not of a year. */
+#define PL_PROTOCOL_STEP_S_MAX (24 * 3600)
+#define PL_PROTOCOL_WINDOW_S_MAX (7 * 24 * 3600)
+#define PL_PROTOCOL_DAYS_MAX 14
+#define PL_PROTOCOL_REPS_MAX 1000
+#define PL_PROTOCOL_SETS_MAX 100
+
 #endif
