@@ -78,4 +78,8 @@ extern const struct cmd cmd_profile_def, cmd_event_def, cmd_load_def;
  * Prints the error and returns EXIT_NOTHING on failure, 0 on success. */
 int open_store_for_writing(const char *db, struct pl_store **s);
 
+DECLARE_CMD(plan);
+DECLARE_CMD(today);
+extern const struct cmd cmd_plan_def, cmd_today_def;
+
 #endif

@@ -19,8 +19,10 @@ static const struct cmd *const commands[] = {
     &cmd_inspect_def,
     &cmd_load_def,
     &cmd_profile_def,
+    &cmd_plan_def,
     &cmd_show_def,
     &cmd_simulate_def,
+    &cmd_today_def,
 };
 
 const struct cmd *cmd_find(const char *name)
