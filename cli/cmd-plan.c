@@ -31,6 +31,7 @@ const struct cmd cmd_plan_def = {
     "  --from DATE      first day (YYYY-MM-DD); default today\n"
     "  --days N         how many days, 1..366; default 8 (today and the next 7)\n"
     "  --json           one JSON object: from, days, protocol, safety_note,\n"
+    "                   red_flags (id, sign, action, urgent),\n"
     "                   items (id, date, start, end, start_utc, end_utc,\n"
     "                   routine, title, kind, rule, trigger, predicted, reason,\n"
     "                   caution, steps [area, duration_s, reps, sets, how],\n"
@@ -95,7 +96,18 @@ static void print_json(FILE *f, const struct pl_plan *p, const struct pl_protoco
     json_cstr(f, pl_protocol_title(pr));
     fputs(",\n  \"safety_note\": ", f);
     json_cstr(f, pl_protocol_safety_note(pr));
-    fputs(",\n  \"items\": [", f);
+    fputs(",\n  \"red_flags\": [", f);
+    for (size_t i = 0; i < pl_protocol_red_flag_count(pr); i++) {
+        const struct pl_red_flag *rf = pl_protocol_red_flag(pr, i);
+        fputs(i ? ",\n    {\"id\": " : "\n    {\"id\": ", f);
+        json_cstr(f, rf->id);
+        fputs(", \"sign\": ", f);
+        json_cstr(f, rf->sign);
+        fputs(", \"action\": ", f);
+        json_cstr(f, rf->action);
+        fprintf(f, ", \"urgent\": %s}", rf->urgent ? "true" : "false");
+    }
+    fputs(pl_protocol_red_flag_count(pr) ? "\n  ],\n  \"items\": [" : "],\n  \"items\": [", f);
     for (size_t i = 0; i < p->nitems; i++) {
         const struct pl_plan_item *it = &p->items[i];
         char a[40], b[40], au[40], bu[40];
@@ -159,6 +171,28 @@ static const char *const weekdays[7] = {
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
 };
 
+/* The safety note and the red flags, for the agenda and for each
+ * calendar event. */
+static char note_buf[8192];
+static const char *safety_text(const struct pl_protocol *pr)
+{
+    size_t n = 0, cap = sizeof note_buf;
+    int k = snprintf(note_buf, cap, "%s\n", pl_protocol_safety_note(pr));
+    n = k > 0 && (size_t)k < cap ? (size_t)k : cap - 1;
+    size_t nf = pl_protocol_red_flag_count(pr);
+    if (nf && n < cap) {
+        k = snprintf(note_buf + n, cap - n, "\nWarning signs: stop the plan if you notice one.\n");
+        n += k > 0 && (size_t)k < cap - n ? (size_t)k : 0;
+    }
+    for (size_t i = 0; i < nf && n < cap; i++) {
+        const struct pl_red_flag *rf = pl_protocol_red_flag(pr, i);
+        k = snprintf(note_buf + n, cap - n, "- %s %s%s\n", rf->sign, rf->urgent ? "Urgent: " : "",
+                     rf->action);
+        n += k > 0 && (size_t)k < cap - n ? (size_t)k : 0;
+    }
+    return note_buf;
+}
+
 static void print_text(FILE *f, const struct pl_plan *p, const struct pl_protocol *pr)
 {
     char a[16], b[16], date[16];
@@ -206,9 +240,7 @@ static void print_text(FILE *f, const struct pl_plan *p, const struct pl_protoco
         if (!any)
             fputs("  nothing planned\n", f);
     }
-    const char *note = pl_protocol_safety_note(pr);
-    if (note && *note)
-        fprintf(f, "\n%s\n", note);
+    fprintf(f, "\n%s", safety_text(pr));
 }
 
 static int run(const struct cmd *c, int argc, char **argv, bool today_only)
@@ -284,7 +316,7 @@ static int run(const struct cmd *c, int argc, char **argv, bool today_only)
     else
         print_text(stdout, &plan, pr);
     if (ics) {
-        struct pl_ics_options o = { (int64_t)time(NULL), NULL, pl_protocol_safety_note(pr) };
+        struct pl_ics_options o = { (int64_t)time(NULL), NULL, safety_text(pr) };
         const char *sde = getenv("SOURCE_DATE_EPOCH");
         if (sde && *sde)
             o.stamp_s = strtoll(sde, NULL, 10);

@@ -395,6 +395,89 @@ static void bad_input_is_refused_with_the_field_named(void **state)
     assert_non_null(strstr(d.msg, "sessions[0]"));
 }
 
+
+/* The same through the public API: a protocol parsed from YAML, planned
+ * with pl_plan_make. */
+static const char yaml[] =
+    "id: t\n"
+    "title: T\n"
+    "safety: { note: Not a diagnosis. }\n"
+    "areas:\n"
+    "  - { id: ho, name: Hamstring origin }\n"
+    "  - { id: gl, name: Glutes }\n"
+    "routines:\n"
+    "  - { id: soak, title: Soak, kind: heat, steps: [{ name: Soak, duration: 15 min, how: hot }] }\n"
+    "  - id: flush\n"
+    "    title: Flush\n"
+    "    kind: massage\n"
+    "    covers: [D2]\n"
+    "    steps:\n"
+    "      - { area: ho, duration: 3 min, how: brisk }\n"
+    "      - { area: gl, duration: 4 min, how: circles }\n"
+    "  - { id: water, title: Water, kind: hydration, steps: [{ name: Water, how: drink }] }\n"
+    "  - { id: deep, title: Deep, kind: massage, steps: [{ area: ho, duration: 30 min, how: slow }] }\n"
+    "rules:\n"
+    "  - id: travel\n"
+    "    trigger: travel\n"
+    "    covers: [D1]\n"
+    "    routines:\n"
+    "      - { routine: soak, at: after, window: [0 min, 3 h] }\n"
+    "      - flush\n"
+    "      - water\n"
+    "      - { routine: deep, at: before, of: evening-run, window: [40 min, 60 min] }\n"
+    "constraints:\n"
+    "  - { id: race, avoid: before, of: race, within: 24 h, routines: [deep] }\n";
+
+static void a_parsed_protocol_plans_the_travel_day_in_order(void **state)
+{
+    (void)state;
+    struct pl_protocol *pr;
+    struct pl_diag d;
+    if (pl_protocol_parse(yaml, sizeof yaml - 1, &pr, NULL, NULL, &d) != PL_OK)
+        fail_msg("protocol: %u:%u: %s", d.line, d.col, d.msg);
+    struct pl_plan_input in;
+    struct pl_plan_session ss[8];
+    struct pl_plan_trip tt[2];
+    size_t ns;
+    week(&in, ss, &ns, tt);
+    struct pl_plan p, q;
+    assert_int_equal(pl_plan_make(pr, &in, &p, &d), PL_OK);
+    const char *order[] = { "soak", "flush", "water", "deep" };
+    int64_t prev = INT64_MIN;
+    for (size_t i = 0; i < PL_ARRAY_LEN(order); i++) {
+        const struct pl_plan_item *it = find(&p, THU, order[i]);
+        if (!it)
+            fail_msg("no %s on the travel day", order[i]);
+        assert_true(it->start_s >= prev);
+        assert_string_equal(it->trigger, "travel");
+        prev = it->end_s;
+    }
+    const struct pl_plan_item *fl = find(&p, THU, "flush"), *dp = find(&p, THU, "deep");
+    assert_string_equal(fl->id, "2026-03-19.travel.flush");
+    assert_int_equal(fl->nsteps, 2);
+    assert_string_equal(fl->steps[0].area, "Hamstring origin");
+    assert_int_equal(fl->steps[0].duration_s, 180);
+    assert_int_equal(fl->ncovers, 2);     /* the routine's D2, the rule's D1 */
+    assert_string_equal(fl->covers[1], "D1");
+    assert_int_equal(fl->end_minute - fl->start_minute, 10);   /* 7 min on the grid */
+    int gap = 18 * 60 + 30 - dp->end_minute;
+    assert_true(gap >= 40 && gap <= 60);
+    no_overlaps(&p, &in);
+    /* Again: the same plan. */
+    assert_int_equal(pl_plan_make(pr, &in, &q, &d), PL_OK);
+    assert_true(same_plan(&p, &q));
+    pl_plan_release(&q);
+    pl_plan_release(&p);
+    /* With a race the next morning the deep work goes, with a note. */
+    ss[ns++] = session(FRI, 9, 0, 100, PL_SESSION_DECLARED, PL_ACT_RACE, "City Half");
+    in.nsessions = ns;
+    assert_int_equal(pl_plan_make(pr, &in, &p, &d), PL_OK);
+    assert_null(find(&p, THU, "deep"));
+    assert_true(p.nnotes >= 1);
+    pl_plan_release(&p);
+    pl_protocol_free(pr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -407,6 +490,7 @@ int main(void)
         cmocka_unit_test(recovery_needed_adds_the_twice_daily_routine),
         cmocka_unit_test(the_same_input_gives_the_same_plan_in_any_order),
         cmocka_unit_test(bad_input_is_refused_with_the_field_named),
+        cmocka_unit_test(a_parsed_protocol_plans_the_travel_day_in_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
