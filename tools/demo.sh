@@ -90,3 +90,17 @@ if "$bin" help load >/dev/null 2>&1 && [ -f "$out/pliant.db" ]; then
     echo
     echo "The chart of all 12 weeks: $(pwd)/$out/load.svg (open it in a browser)"
 fi
+
+# Step 4: the recovery plan for the runner's last week before the race
+# (from truth.json: the race's date), as an agenda, and as a calendar file
+# to import, build/demo/plan.ics.
+if "$bin" help plan >/dev/null 2>&1 && [ -f "$out/pliant.db" ] && [ -f "$out/truth.json" ]; then
+    db=$out/pliant.db
+    race=$(sed -n '/"races"/,$ s/.*{"date": "\([0-9-]*\)".*/\1/p' "$out/truth.json" | head -n 1)
+    if [ -n "$race" ] && from=$(date -u -d "$race - 6 days" +%Y-%m-%d 2>/dev/null); then
+        echo
+        echo "== pliant plan --db $db --from $from --days 8 --ics $out/plan.ics   (the race: $race)"
+        "$bin" plan --db "$db" --from "$from" --days 8 --ics "$out/plan.ics"
+        echo "Import $(pwd)/$out/plan.ics into a calendar; exporting again updates the same events."
+    fi
+fi
