@@ -338,6 +338,17 @@ static struct pl_trip *new_trip(struct ctx *c)
     return t;
 }
 
+/* snprintf through a va_list: the text is cut to fit, as intended. */
+static void textf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void textf(char *buf, size_t cap, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, cap, fmt, ap);
+    va_end(ap);
+}
+
 static void offset_text(int32_t off, char *buf, size_t n)
 {
     int a = off < 0 ? -off : off;
@@ -441,14 +452,14 @@ static int detect_trips(struct ctx *c)
                 offset_text(p->m.utc_offset_s, o0, sizeof o0);
                 offset_text(x->m.utc_offset_s, o1, sizeof o1);
                 if (!isnan(km))
-                    snprintf(dist, sizeof dist, "%.0f km between the starts", km);
+                    textf(dist, sizeof dist, "starts %.0f km apart, ", km);
                 if (p->m.utc_offset_s != x->m.utc_offset_s)
-                    snprintf(off, sizeof off, "%sUTC %s to %s", dist[0] ? ", " : "", o0, o1);
-                snprintf(t->reason, sizeof t->reason,
-                         "trip inferred: %s%s of activities %lld (%s) and %lld (%s); likely "
-                         "travel day: %s",
-                         dist, off, (long long)p->m.activity_id, a, (long long)x->m.activity_id,
-                         b, day == d1 ? "the day of the second" : "the first day between without activity");
+                    textf(off, sizeof off, "UTC %s to %s, ", o0, o1);
+                textf(t->reason, sizeof t->reason,
+                      "trip inferred from activities %lld (%s) and %lld (%s): %s%slikely travel "
+                      "day %s",
+                      (long long)p->m.activity_id, a, (long long)x->m.activity_id, b, dist, off,
+                      day == d1 ? "the day of the second" : "the first day between without one");
             }
         }
         if (gps)
