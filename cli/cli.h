@@ -81,5 +81,7 @@ int open_store_for_writing(const char *db, struct pl_store **s);
 DECLARE_CMD(plan);
 DECLARE_CMD(today);
 extern const struct cmd cmd_plan_def, cmd_today_def;
+DECLARE_CMD(protocol);
+extern const struct cmd cmd_protocol_def;
 
 #endif

@@ -20,6 +20,7 @@ static const struct cmd *const commands[] = {
     &cmd_load_def,
     &cmd_profile_def,
     &cmd_plan_def,
+    &cmd_protocol_def,
     &cmd_show_def,
     &cmd_simulate_def,
     &cmd_today_def,
