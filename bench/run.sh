@@ -346,3 +346,4 @@ fi
 for n in ${notes[@]+"${notes[@]}"}; do echo "note: $n"; done
 echo "bench took $(fmt "$(calc "$EPOCHREALTIME - $t_bench0")" 0) s"
 echo; "$here/import.sh" "$1"   # import speed and memory: bench/import.sh, which also runs alone
+echo; "$here/load.sh" "$1"     # the load model on a decade: bench/load.sh, which also runs alone
