@@ -74,6 +74,7 @@ struct pl__act {
     int64_t samples;
     bool have_feat;                 /* f holds current figures */
     bool feat_dirty;                /* computed now: to be stored */
+    bool want_hist;                 /* to be rescored from stored histograms */
     bool stored_metrics;            /* m was read from the store... */
     uint64_t metrics_hash;          /* ...computed from these inputs */
     bool metrics_dirty;             /* rescored now: to be stored */
@@ -160,9 +161,10 @@ int pl__store_profile_write(struct pl_store *s, const struct pl__profile_set *se
  * metrics with their inputs hash; oldest first. *acts is allocated. */
 int pl__store_model_read(struct pl_store *s, struct pl__act **acts, size_t *n,
                          struct pl_diag *diag);
-/* Load the histograms of x's stored features into x->f.hist (allocated
- * here). */
-int pl__store_feat_hist(struct pl_store *s, struct pl__act *x, struct pl_diag *diag);
+/* Load the stored histograms of every activity with want_hist into its
+ * f.hist (allocated here). */
+int pl__store_feat_hists(struct pl_store *s, struct pl__act *acts, size_t n,
+                         struct pl_diag *d);
 /* An activity with only the streams the features need (time, HR, speed,
  * distance, altitude, latitude, longitude); as pl_store_get. */
 int pl__store_get_for_feat(struct pl_store *s, int64_t id, struct pl_activity *a,

@@ -584,17 +584,26 @@ int pl__model_build(struct pl_store *s, bool force, struct pl__model *mo, struct
     pl__profile_effective(&set, mo->acts, mo->n, &mo->profile);
     struct pl__scorer sc;
     pl__scorer_init(&sc, &mo->profile);
-    bool dirty = false;
+    /* Which activities need rescoring: their inputs changed (a profile
+     * change changes them all). Histograms of those not computed just now
+     * are read from the store in one scan. */
+    size_t want = 0;
     for (size_t i = 0; i < mo->n; i++) {
         struct pl__act *x = &mo->acts[i];
         uint64_t hsh = pl__metrics_inputs_hash(x, &mo->profile);
-        if (!force && x->stored_metrics && hsh == x->metrics_hash && !x->feat_dirty)
-            continue;
-        if (x->have_feat && !x->f.hist && (rc = pl__store_feat_hist(s, x, diag)))
-            goto out;
-        pl__metrics_score(x, &sc);
+        x->metrics_dirty = force || !x->stored_metrics || hsh != x->metrics_hash || x->feat_dirty;
         x->metrics_hash = hsh;
-        x->metrics_dirty = true;
+        x->want_hist = x->metrics_dirty && x->have_feat && !x->f.hist;
+        want += x->want_hist;
+    }
+    if (want && (rc = pl__store_feat_hists(s, mo->acts, mo->n, diag)))
+        goto out;
+    bool dirty = false;
+    for (size_t i = 0; i < mo->n; i++) {
+        struct pl__act *x = &mo->acts[i];
+        if (!x->metrics_dirty)
+            continue;
+        pl__metrics_score(x, &sc);
         dirty = true;
         mo->stats.rescored++;
         /* The histograms are not needed past scoring (unless they are to

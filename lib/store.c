@@ -102,7 +102,7 @@ enum {
     Q_INSERT_ASRC, Q_SKIPPED, Q_HAS_SOURCE, Q_NEAREST, Q_ENRICH, Q_GET,
     Q_LAPS, Q_STREAMS, Q_COUNT,
     /* the load model's (section at the end of this file) */
-    Q_FEAT_STREAMS, Q_FEAT_HIST,
+    Q_FEAT_STREAMS,
     Q__N
 };
 
@@ -178,7 +178,6 @@ static const char *const sql[Q__N] = {
     /* Distance before speed: speed is skipped when distance is there. */
     [Q_FEAT_STREAMS] = "SELECT kind, data FROM streams WHERE activity_id = ?1 AND "
                        "kind IN (?2, ?3, ?4, ?5, ?6, ?7, ?8) ORDER BY kind DESC",
-    [Q_FEAT_HIST] = "SELECT histograms FROM activity_features WHERE activity_id = ?1",
 };
 
 /* Transaction state of a store. */
@@ -1600,32 +1599,78 @@ out:
     return PL_OK;
 }
 
-int pl__store_feat_hist(struct pl_store *s, struct pl__act *x, struct pl_diag *d)
+/* Parse one histograms blob into x->f.hist (allocated here). */
+static int parse_hists(struct pl_store *s, struct pl__act *x, const uint8_t *p, size_t len,
+                       struct pl_diag *d)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = stmt(s, Q_FEAT_HIST, &st, d);
-    if (rc)
+    const uint8_t *end = p ? p + len : NULL;
+    if (!x->f.hist && !(x->f.hist = pl__malloc(sizeof *x->f.hist)))
+        return pl__diag(d, PL_ENOMEM, UINT64_MAX, "out of memory reading metrics");
+    if (!p || end - p < 2 || p[0] != HIST_VERSION ||
+        !(p += 2, get_hist(&p, end, x->f.hist->hr_ms, PL__HR_BINS)) ||
+        !get_hist(&p, end, x->f.hist->sp_ms, PL__SPEED_BINS) || p != end)
+        return pl__diag(d, PL_EDB, UINT64_MAX,
+                        "'%s': activity %lld has malformed metrics histograms", s->path,
+                        (long long)x->m.activity_id);
+    return PL_OK;
+}
+
+static const struct pl__act *cmp_base;
+
+static int cmp_by_id(const void *a, const void *b)
+{
+    int64_t x = cmp_base[*(const size_t *)a].m.activity_id;
+    int64_t y = cmp_base[*(const size_t *)b].m.activity_id;
+    return x < y ? -1 : x > y;
+}
+
+int pl__store_feat_hists(struct pl_store *s, struct pl__act *acts, size_t n, struct pl_diag *d)
+{
+    /* One scan of the table, matched by id (acts are in time order), so
+     * that rescoring a whole history costs one query, not one each. */
+    size_t *ix = pl__malloc_array(n ? n : 1, sizeof *ix);
+    if (!ix)
+        return pl__diag(d, PL_ENOMEM, UINT64_MAX, "out of memory reading metrics");
+    for (size_t i = 0; i < n; i++)
+        ix[i] = i;
+    cmp_base = acts;
+    qsort(ix, n, sizeof *ix, cmp_by_id);
+    int rc = txn_begin(s, false, "reading metrics", d);
+    if (rc) {
+        pl__free(ix);
         return rc;
-    sqlite3_bind_int64(st, 1, x->m.activity_id);
-    int sr = sqlite3_step(st);
-    if (sr == SQLITE_ROW) {
-        const uint8_t *p = sqlite3_column_blob(st, 0);
-        const uint8_t *end = p ? p + sqlite3_column_bytes(st, 0) : NULL;
-        if (!x->f.hist && !(x->f.hist = pl__malloc(sizeof *x->f.hist)))
-            rc = pl__diag(d, PL_ENOMEM, UINT64_MAX, "out of memory reading metrics");
-        else if (!p || end - p < 2 || p[0] != HIST_VERSION ||
-                 !(p += 2, get_hist(&p, end, x->f.hist->hr_ms, PL__HR_BINS)) ||
-                 !get_hist(&p, end, x->f.hist->sp_ms, PL__SPEED_BINS) || p != end)
-            rc = pl__diag(d, PL_EDB, UINT64_MAX,
-                          "'%s': activity %lld has malformed metrics histograms", s->path,
-                          (long long)x->m.activity_id);
-    } else if (sr == SQLITE_DONE) {
-        rc = pl__diag(d, PL_EDB, UINT64_MAX, "'%s': activity %lld lost its metrics", s->path,
-                      (long long)x->m.activity_id);
-    } else {
-        rc = db_fail(s, sr, "reading metrics", d);
     }
-    sqlite3_reset(st);
+    sqlite3_stmt *st = NULL;
+    int sr = sqlite3_prepare_v2(s->db,
+                                "SELECT activity_id, histograms FROM activity_features "
+                                "ORDER BY activity_id",
+                                -1, &st, NULL);
+    if (sr != SQLITE_OK)
+        rc = db_fail(s, sr, "reading metrics", d);
+    size_t k = 0;
+    while (rc == PL_OK && (sr = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        while (k < n && acts[ix[k]].m.activity_id < id)
+            k++;
+        if (k == n)
+            break;
+        struct pl__act *x = &acts[ix[k]];
+        if (x->m.activity_id != id || !x->want_hist)
+            continue;
+        rc = parse_hists(s, x, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+                         d);
+    }
+    if (rc == PL_OK && sr != SQLITE_DONE && sr != SQLITE_ROW)
+        rc = db_fail(s, sr, "reading metrics", d);
+    sqlite3_finalize(st);
+    int end = txn_end(s, PL_OK, "reading metrics", rc ? NULL : d);
+    if (rc == PL_OK)
+        rc = end;
+    for (size_t i = 0; rc == PL_OK && i < n; i++)
+        if (acts[i].want_hist && !acts[i].f.hist)
+            rc = pl__diag(d, PL_EDB, UINT64_MAX, "'%s': activity %lld lost its metrics",
+                          s->path, (long long)acts[i].m.activity_id);
+    pl__free(ix);
     return rc;
 }
 
