@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -17,7 +18,7 @@
 const struct cmd cmd_plan_def = {
     "plan", cmd_plan, "the recovery plan for the coming days",
     "usage: pliant plan [--from DATE] [--days N] [--json] [--ics FILE]\n"
-    "                   [--protocol FILE] [--db PATH]\n"
+    "                   [--fit-workouts DIR] [--protocol FILE] [--db PATH]\n"
     "\n"
     "Plan the recovery routines of a protocol (the built-in hamstring\n"
     "protocol unless --protocol says otherwise) around the runner's training:\n"
@@ -40,6 +41,11 @@ const struct cmd cmd_plan_def = {
     "                   item with a stable UID, so importing a new export\n"
     "                   updates the events; times in UTC. DTSTAMP is now, or\n"
     "                   $SOURCE_DATE_EPOCH when set\n"
+    "  --fit-workouts DIR\n"
+    "                   also write each routine of the plan as a FIT workout\n"
+    "                   file, DIR/<routine>.fit, for a watch to guide: one\n"
+    "                   timed step per body area, the how-to as its notes\n"
+    "                   (DIR is created when missing)\n"
     "  --protocol FILE  use this protocol file instead of the default (see\n"
     "                   'pliant protocol show' and docs/formats.md)\n"
     "  --db PATH        the store (default: $PLIANT_DB, else\n"
@@ -243,9 +249,20 @@ static void print_text(FILE *f, const struct pl_plan *p, const struct pl_protoco
     fprintf(f, "\n%s", safety_text(pr));
 }
 
+/* Now, or $SOURCE_DATE_EPOCH (reproducible-builds.org) when set, so that
+ * the same plan can give the same bytes. */
+static int64_t stamp_now(void)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde)
+        return strtoll(sde, NULL, 10);
+    return (int64_t)time(NULL);
+}
+
 static int run(const struct cmd *c, int argc, char **argv, bool today_only)
 {
-    const char *from = NULL, *db = NULL, *ics = NULL, *proto = NULL, *days_s = NULL;
+    const char *from = NULL, *db = NULL, *ics = NULL, *proto = NULL, *days_s = NULL,
+               *fitdir = NULL;
     bool json = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -264,6 +281,8 @@ static int run(const struct cmd *c, int argc, char **argv, bool today_only)
             val = &days_s;
         else if (!today_only && strcmp(a, "--ics") == 0)
             val = &ics;
+        else if (!today_only && strcmp(a, "--fit-workouts") == 0)
+            val = &fitdir;
         else
             die_usage(c, "unknown option '%s'", a);
         if (i + 1 >= argc || !*argv[i + 1])
@@ -316,15 +335,24 @@ static int run(const struct cmd *c, int argc, char **argv, bool today_only)
     else
         print_text(stdout, &plan, pr);
     if (ics) {
-        struct pl_ics_options o = { (int64_t)time(NULL), NULL, safety_text(pr) };
-        const char *sde = getenv("SOURCE_DATE_EPOCH");
-        if (sde && *sde)
-            o.stamp_s = strtoll(sde, NULL, 10);
+        struct pl_ics_options o = { stamp_now(), NULL, safety_text(pr) };
         if (pl_plan_write_ics(&plan, &o, ics, &d) != PL_OK) {
             error_msg("%s", d.msg);
             status = EXIT_NOTHING;
         } else if (!json) {
             fprintf(stdout, "\nwrote %zu events to %s\n", plan.nitems, ics);
+        }
+    }
+    if (fitdir && status == 0) {
+        size_t n = 0;
+        if (mkdir(fitdir, 0777) != 0 && errno != EEXIST) {
+            error_msg("cannot create '%s': %s", fitdir, strerror(errno));
+            status = EXIT_NOTHING;
+        } else if (pl_plan_write_fit_workouts(&plan, fitdir, stamp_now(), &n, &d) != PL_OK) {
+            error_msg("cannot write the workouts into '%s': %s", fitdir, d.msg);
+            status = EXIT_NOTHING;
+        } else if (!json) {
+            fprintf(stdout, "wrote %zu workouts to %s\n", n, fitdir);
         }
     }
     pl_plan_release(&plan);

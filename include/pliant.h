@@ -1396,6 +1396,18 @@ int pl_plan_ics(const struct pl_plan *plan, const struct pl_ics_options *o,
 int pl_plan_write_ics(const struct pl_plan *plan, const struct pl_ics_options *o,
                       const char *path, struct pl_diag *diag);
 
+/* Each routine the plan uses as a FIT workout file dir/<routine id>.fit
+ * (lib/planfit.c; pl_fit_writer_add_workout): sport "training", named by
+ * the routine's title, one step per step of the routine, named by its
+ * body area (with "x N" for repetitions), timed by its duration (a minute
+ * for an untimed step), with the how-to as notes. time_created is
+ * created_s, plus one for each further file. *nfiles says how many were
+ * written; the first failure stops (diag says why). PL_EIO,
+ * PL_ELIMIT, PL_ENOMEM. */
+int pl_plan_write_fit_workouts(const struct pl_plan *plan, const char *dir,
+                               int64_t created_s, size_t *nfiles,
+                               struct pl_diag *diag);
+
 /* ------------------------------------------------------------------ */
 /* Protocols                                                            */
 /* ------------------------------------------------------------------ */
