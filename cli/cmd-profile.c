@@ -148,7 +148,7 @@ static void print_text(const struct pl_profile *p)
         const struct pl_profile_value *pv = &p->v[k];
         char val[160];
         value_text(p, k, val, sizeof val);
-        printf("  %-15s %-12s %-10s %s\n", pl_profile_key_name(k), val,
+        printf("  %-15s %-16s %-10s %s\n", pl_profile_key_name(k), val,
                pl_origin_name(pv->origin), pv->method);
     }
 }
