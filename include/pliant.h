@@ -1408,6 +1408,46 @@ int pl_plan_write_fit_workouts(const struct pl_plan *plan, const char *dir,
                                int64_t created_s, size_t *nfiles,
                                struct pl_diag *diag);
 
+/* What the runner did with an item (pliant done, pliant skip), kept in
+ * the store (lib/store.c, table plan_marks). Marking an item again
+ * replaces its mark. */
+enum pl_mark_status { PL_MARK_DONE = 1, PL_MARK_SKIPPED };
+struct pl_plan_mark {
+    char item_id[96];         /* struct pl_plan_item.id */
+    int32_t day;              /* the item's local date */
+    uint8_t status;           /* enum pl_mark_status */
+    char why[256];            /* skipped: the runner's reason; may be "" */
+    int64_t marked_s;         /* UTC, when it was marked */
+};
+/* PL_EINVAL (no id, bad status), PL_EIO, PL_EDB. */
+int pl_plan_mark_set(struct pl_store *s, const struct pl_plan_mark *m,
+                     struct pl_diag *diag);
+/* Marks of items dated from_day..to_day, by day and id; non-zero from fn
+ * stops with PL_ECANCELED. */
+int pl_plan_mark_list(struct pl_store *s, int32_t from_day, int32_t to_day,
+                      int (*fn)(void *ctx, const struct pl_plan_mark *m),
+                      void *ctx, struct pl_diag *diag);
+
+/* How well a plan was followed (lib/adherence.c): a pure function of the
+ * plan and the marks of its days. A day "got" a trigger's routines when
+ * every item that trigger scheduled on it is done. */
+struct pl_adherence {
+    uint32_t items, done, skipped;   /* items of the plan; marked so */
+    uint32_t hard_days, hard_done;   /* days with items after a hard
+                                        session or a race; of them, those
+                                        whose items were all done */
+    uint32_t travel_days, travel_done;   /* the same for trips */
+    uint32_t daily_days, daily_done;     /* days with every-day items */
+    uint32_t streak_days;            /* days in a row, back from the last
+                                        day of the plan (or the day before
+                                        it, when its items are not all done
+                                        yet), whose every-day items were
+                                        all done */
+};
+void pl_plan_adherence(const struct pl_plan *plan,
+                       const struct pl_plan_mark *marks, size_t nmarks,
+                       struct pl_adherence *out);
+
 /* ------------------------------------------------------------------ */
 /* Protocols                                                            */
 /* ------------------------------------------------------------------ */

@@ -167,3 +167,15 @@ CREATE TABLE activity_metrics (
     load REAL NOT NULL,
     load_source TEXT NOT NULL
 );
+
+-- @migration 3: what the runner did with the plan: each item done or skipped
+-- An item is named by the planner's stable id ("2026-03-22.travel.flush-
+-- massage", docs/internals/plan.md); marking it again replaces the mark.
+CREATE TABLE plan_marks (
+    item_id TEXT PRIMARY KEY,
+    day INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('done', 'skipped')),
+    why TEXT,
+    marked_at INTEGER NOT NULL
+);
+CREATE INDEX plan_marks_by_day ON plan_marks (day);

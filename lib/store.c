@@ -1972,3 +1972,78 @@ int pl__store_event_rm(struct pl_store *s, int64_t id, struct pl_diag *d)
     sqlite3_finalize(st);
     return txn_end(s, rc, "removing an event", d);
 }
+
+/* ------------------------------------------------------------------ */
+/* Plan marks (the Plans section of pliant.h): an item done or skipped   */
+/* ------------------------------------------------------------------ */
+
+static const char *const mark_names[] = { [PL_MARK_DONE] = "done", [PL_MARK_SKIPPED] = "skipped" };
+
+int pl_plan_mark_set(struct pl_store *s, const struct pl_plan_mark *m, struct pl_diag *d)
+{
+    if (m->status != PL_MARK_DONE && m->status != PL_MARK_SKIPPED)
+        return pl__diag(d, PL_EINVAL, UINT64_MAX, "mark status %d is not done or skipped",
+                        m->status);
+    if (!m->item_id[0] || strnlen(m->item_id, sizeof m->item_id) == sizeof m->item_id)
+        return pl__diag(d, PL_EINVAL, UINT64_MAX, "a mark needs an item id");
+    int rc = txn_begin(s, true, "marking a plan item", d);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    int sr = sqlite3_prepare_v2(s->db,
+                                "INSERT OR REPLACE INTO plan_marks (item_id, day, status, why, "
+                                "marked_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                -1, &st, NULL);
+    if (sr == SQLITE_OK) {
+        bind_text(st, 1, m->item_id, sizeof m->item_id);
+        sqlite3_bind_int(st, 2, m->day);
+        sqlite3_bind_text(st, 3, mark_names[m->status], -1, SQLITE_STATIC);
+        if (m->why[0])
+            bind_text(st, 4, m->why, sizeof m->why);
+        sqlite3_bind_int64(st, 5, m->marked_s);
+        sr = sqlite3_step(st);
+    }
+    if (sr != SQLITE_DONE)
+        rc = db_fail(s, sr, "marking a plan item", d);
+    sqlite3_finalize(st);
+    return txn_end(s, rc, "marking a plan item", d);
+}
+
+int pl_plan_mark_list(struct pl_store *s, int32_t from_day, int32_t to_day,
+                      int (*fn)(void *ctx, const struct pl_plan_mark *m), void *ctx,
+                      struct pl_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = txn_begin(s, false, "listing plan marks", d);
+    if (rc)
+        return rc;
+    int sr = sqlite3_prepare_v2(s->db,
+                                "SELECT item_id, day, status, why, marked_at FROM plan_marks "
+                                "WHERE day >= ?1 AND day <= ?2 ORDER BY day, item_id",
+                                -1, &st, NULL);
+    if (sr != SQLITE_OK) {
+        rc = db_fail(s, sr, "listing plan marks", d);
+        goto out;
+    }
+    sqlite3_bind_int(st, 1, from_day);
+    sqlite3_bind_int(st, 2, to_day);
+    while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+        struct pl_plan_mark m;
+        memset(&m, 0, sizeof m);
+        col_text(st, 0, m.item_id, sizeof m.item_id);
+        m.day = sqlite3_column_int(st, 1);
+        const char *k = (const char *)sqlite3_column_text(st, 2);
+        m.status = k && strcmp(k, "skipped") == 0 ? PL_MARK_SKIPPED : PL_MARK_DONE;
+        col_text(st, 3, m.why, sizeof m.why);
+        m.marked_s = sqlite3_column_int64(st, 4);
+        if (fn(ctx, &m) != 0) {
+            rc = PL_ECANCELED;
+            goto out;
+        }
+    }
+    if (sr != SQLITE_DONE)
+        rc = db_fail(s, sr, "listing plan marks", d);
+out:
+    sqlite3_finalize(st);
+    return txn_end(s, rc, "listing plan marks", d);
+}
