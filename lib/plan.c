@@ -266,7 +266,10 @@ static int gather_sessions(const struct pl_plan_input *in, struct sessions *ss)
 static int collect_triggers(const struct pl_plan_input *in, const struct sessions *ss,
                             struct trigs *ts)
 {
-    int32_t lo = in->from_day - 1, hi = in->from_day + (int32_t)in->ndays;
+    /* From as far back as a rule reaches (twice a day for up to
+     * PL_PROTOCOL_DAYS_MAX days; days later), so that a plan from any day
+     * holds what earlier triggers put on it, as a longer plan would. */
+    int32_t lo = in->from_day - PL_PROTOCOL_DAYS_MAX, hi = in->from_day + (int32_t)in->ndays;
     int rc = PL_OK;
     for (int32_t day = lo; day <= hi && rc == PL_OK; day++) {
         const struct pl_day *dd = known_day(in, day);
