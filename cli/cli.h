@@ -81,6 +81,14 @@ int open_store_for_writing(const char *db, struct pl_store **s);
 DECLARE_CMD(plan);
 DECLARE_CMD(today);
 extern const struct cmd cmd_plan_def, cmd_today_def;
+DECLARE_CMD(done);
+DECLARE_CMD(skip);
+DECLARE_CMD(adherence);
+extern const struct cmd cmd_done_def, cmd_skip_def, cmd_adherence_def;
+/* cmd-plan.c: the local date now; a protocol file (NULL: the built-in
+ * default), its errors printed: 0 or EXIT_NOTHING. */
+int32_t today_local(void);
+int load_protocol(const char *path, struct pl_protocol **pr);
 DECLARE_CMD(protocol);
 extern const struct cmd cmd_protocol_def;
 

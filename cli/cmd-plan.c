@@ -65,7 +65,7 @@ const struct cmd cmd_today_def = {
 };
 
 /* The local date now, on this computer's clock. */
-static int32_t today_local(void)
+int32_t today_local(void)
 {
     time_t now = time(NULL);
     struct tm tm;
@@ -259,6 +259,23 @@ static int64_t stamp_now(void)
     return (int64_t)time(NULL);
 }
 
+int load_protocol(const char *path, struct pl_protocol **pr)
+{
+    struct pl_diag d;
+    pl_diag_clear(&d);
+    int rc = path ? pl_protocol_load_file(path, pr, on_protocol_error, (void *)path, &d)
+                  : pl_protocol_builtin(NULL, pr, &d);
+    if (rc == PL_OK)
+        return 0;
+    if (path && rc == PL_EIO)
+        error_msg("cannot read the protocol '%s': %s", path, d.msg);
+    else if (!path)
+        error_msg("the built-in protocol: %s", d.msg);
+    else if (rc != PL_EFORMAT && rc != PL_ELIMIT)
+        error_msg("%s: %s", path, d.msg);
+    return EXIT_NOTHING;
+}
+
 static int run(const struct cmd *c, int argc, char **argv, bool today_only)
 {
     const char *from = NULL, *db = NULL, *ics = NULL, *proto = NULL, *days_s = NULL,
@@ -306,17 +323,9 @@ static int run(const struct cmd *c, int argc, char **argv, bool today_only)
     struct pl_diag d;
     pl_diag_clear(&d);
     struct pl_protocol *pr = NULL;
-    int rc = proto ? pl_protocol_load_file(proto, &pr, on_protocol_error, (void *)proto, &d)
-                   : pl_protocol_builtin(NULL, &pr, &d);
-    if (rc != PL_OK) {
-        if (proto && rc == PL_EIO)
-            error_msg("cannot read the protocol '%s': %s", proto, d.msg);
-        else if (!proto)
-            error_msg("the built-in protocol: %s", d.msg);
-        else if (rc != PL_EFORMAT && rc != PL_ELIMIT)
-            error_msg("%s: %s", proto, d.msg);
-        return EXIT_NOTHING;
-    }
+    int rc = load_protocol(proto, &pr);
+    if (rc != 0)
+        return rc;
     struct pl_store *s;
     if ((rc = open_store_for_reading(db, &s)) != 0) {
         pl_protocol_free(pr);

@@ -14,6 +14,8 @@
 
 static const struct cmd *const commands[] = {
     &cmd_activities_def,
+    &cmd_adherence_def,
+    &cmd_done_def,
     &cmd_event_def,
     &cmd_import_def,
     &cmd_inspect_def,
@@ -22,6 +24,7 @@ static const struct cmd *const commands[] = {
     &cmd_plan_def,
     &cmd_protocol_def,
     &cmd_show_def,
+    &cmd_skip_def,
     &cmd_simulate_def,
     &cmd_today_def,
 };
