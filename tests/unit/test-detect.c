@@ -19,8 +19,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "load.h"
+#include "store.h"
 
 #define DAY_S 86400
 
@@ -500,6 +502,135 @@ static void options_out_of_range_are_named(void **state)
     pl_store_close(s);
 }
 
+/* ------------------------------------------------------------------ */
+/* Failures                                                             */
+
+/* A store with `weeks` of the simulated runner, imported through the
+ * library, metrics not yet computed. */
+static struct pl_store *sim_store(uint32_t weeks)
+{
+    char sim[320];
+    snprintf(sim, sizeof sim, "%s/sim%d", dir, seq);
+    assert_int_equal(mkdir(sim, 0700), 0);
+    struct pl_sim_options o;
+    pl_sim_options_init(&o);
+    o.weeks = weeks;
+    struct pl_sim *sm;
+    struct pl_diag d;
+    assert_int_equal(pl_sim_plan(&o, &sm, &d), PL_OK);
+    assert_int_equal(pl_sim_write_dir(sm, sim, &d), PL_OK);
+    pl_sim_free(sm);
+    struct pl_store *s = new_store();
+    const char *paths[] = { sim };
+    struct pl_import_summary sum;
+    assert_int_equal(pl_import_paths(s, paths, 1, NULL, 0, &sum, &d), PL_OK);
+    return s;
+}
+
+static void a_read_only_store_is_scored_in_memory(void **state)
+{
+    (void)state;
+    struct pl_store *s = sim_store(1);
+    /* query_only makes SQLite refuse writes as a read-only file does
+     * (root may write any file, so the file mode would not do). */
+    assert_int_equal(sqlite3_exec(pl__store_db(s), "PRAGMA query_only = 1", NULL, NULL, NULL),
+                     SQLITE_OK);
+    struct pl_load l;
+    struct pl_diag d;
+    for (int pass = 0; pass < 2; pass++) {
+        assert_int_equal(pl_load_compute(s, NULL, INT32_MIN, &l, &d), PL_OK);
+        assert_false(l.stats.stored);
+        assert_int_equal(l.stats.computed, l.nmetrics);   /* nothing was kept */
+        assert_true(l.nmetrics > 3);
+        assert_true(l.metrics[0].load > 0);
+        pl_load_release(&l);
+    }
+    const char *set[] = { "max_hr=190" };
+    assert_int_equal(pl_profile_set(s, set, 1, &d), PL_EIO);
+    assert_non_null(strstr(d.msg, "read-only"));
+    assert_int_equal(sqlite3_exec(pl__store_db(s), "PRAGMA query_only = 0", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(pl_load_compute(s, NULL, INT32_MIN, &l, &d), PL_OK);
+    assert_true(l.stats.stored);
+    pl_load_release(&l);
+    pl_store_close(s);
+}
+
+static int alloc_calls, alloc_fail_at;
+
+static void *fail_malloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    return ++alloc_calls == alloc_fail_at ? NULL : malloc(n);
+}
+
+static void *fail_realloc(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    return ++alloc_calls == alloc_fail_at ? NULL : realloc(p, n);
+}
+
+static void plain_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free(p);
+}
+
+/* Fail each allocation of a whole computation in turn (features from the
+ * streams, scoring, storing, series, detection): each failure is
+ * PL_ENOMEM with nothing leaked (ASan checks at exit), and the next try
+ * gives the same numbers as a clean run. */
+static void every_allocation_failure_is_clean(void **state)
+{
+    (void)state;
+    struct pl_store *s = sim_store(1);
+    struct pl_event e;
+    pl_event_init(&e);
+    e.kind = PL_EVENT_TRAVEL;
+    struct pl_diag d;
+    assert_true(pl_day_parse("2026-01-07", &e.day));
+    assert_int_equal(pl_event_add(s, &e, &d), PL_OK);
+    /* A clean run on a copy of the state: count the allocations. */
+    struct pl_allocator fa = { fail_malloc, fail_realloc, plain_free, NULL };
+    alloc_calls = 0;
+    alloc_fail_at = 0;
+    struct pl_load ref;
+    pl_set_allocator(&fa);
+    assert_int_equal(pl_load_compute(s, NULL, INT32_MIN, &ref, &d), PL_OK);
+    pl_set_allocator(NULL);
+    int total = alloc_calls;
+    assert_true(total > 10);
+    /* Forget the stored metrics so that every pass computes them. */
+    for (alloc_fail_at = 1; alloc_fail_at <= total; alloc_fail_at++) {
+        assert_int_equal(sqlite3_exec(pl__store_db(s),
+                                      "DELETE FROM activity_features; DELETE FROM activity_metrics",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        alloc_calls = 0;
+        struct pl_load l;
+        pl_set_allocator(&fa);
+        int rc = pl_load_compute(s, NULL, INT32_MIN, &l, &d);
+        pl_set_allocator(NULL);
+        if (rc == PL_OK) {
+            pl_load_release(&l);
+            continue;
+        }
+        assert_int_equal(rc, PL_ENOMEM);
+        assert_int_equal(l.ndays, 0);
+        assert_null(l.days);
+        assert_int_equal(pl_load_compute(s, NULL, INT32_MIN, &l, &d), PL_OK);
+        assert_int_equal(l.nmetrics, ref.nmetrics);
+        assert_int_equal(l.ndays, ref.ndays);
+        for (size_t i = 0; i < l.ndays; i++) {
+            assert_true(l.days[i].load == ref.days[i].load);
+            assert_int_equal(l.days[i].flags, ref.days[i].flags);
+        }
+        pl_load_release(&l);
+    }
+    pl_load_release(&ref);
+    pl_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -513,6 +644,8 @@ int main(void)
         cmocka_unit_test(the_evening_habit_counts_weekdays),
         cmocka_unit_test(events_are_added_listed_and_removed),
         cmocka_unit_test(options_out_of_range_are_named),
+        cmocka_unit_test(a_read_only_store_is_scored_in_memory),
+        cmocka_unit_test(every_allocation_failure_is_clean),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
