@@ -89,6 +89,10 @@ extern const struct cmd cmd_done_def, cmd_skip_def, cmd_adherence_def;
  * default), its errors printed: 0 or EXIT_NOTHING. */
 int32_t today_local(void);
 int load_protocol(const char *path, struct pl_protocol **pr);
+/* cmd-plan.c: import the .ics files among paths as a training plan
+ * (pl_plan_import_ics) and take them out of the list; a line each on
+ * stdout (stderr with json). 0, or EXIT_PARTIAL when one failed. */
+int import_calendars(struct pl_store *s, const char **paths, size_t *npaths, bool json);
 DECLARE_CMD(protocol);
 extern const struct cmd cmd_protocol_def;
 

@@ -318,6 +318,14 @@ int cmd_import(int argc, char **argv)
         return EXIT_NOTHING;
     }
 
+    /* Training plans as iCalendar files are the planner's (cmd-plan.c). */
+    int ics_status = import_calendars(s, paths, &npaths, c.json);
+    if (npaths == 0) {
+        pl_store_close(s);
+        free(paths);
+        return ics_status;
+    }
+
     c.bar = !quiet && isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &c.t0);
     c.last_draw = c.t0;
@@ -344,5 +352,5 @@ int cmd_import(int argc, char **argv)
     }
     if (rc)
         return EXIT_NOTHING;
-    return sum.failed ? EXIT_PARTIAL : 0;
+    return sum.failed || ics_status ? EXIT_PARTIAL : 0;
 }

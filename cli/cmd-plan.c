@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -274,6 +275,50 @@ int load_protocol(const char *path, struct pl_protocol **pr)
     else if (rc != PL_EFORMAT && rc != PL_ELIMIT)
         error_msg("%s: %s", path, d.msg);
     return EXIT_NOTHING;
+}
+
+int import_calendars(struct pl_store *s, const char **paths, size_t *npaths, bool json)
+{
+    int status = 0;
+    size_t keep = 0;
+    FILE *out = json ? stderr : stdout;
+    for (size_t i = 0; i < *npaths; i++) {
+        const char *p = paths[i];
+        size_t n = strlen(p);
+        if (n < 4 || strcasecmp(p + n - 4, ".ics") != 0) {
+            paths[keep++] = p;
+            continue;
+        }
+        size_t len;
+        unsigned char *buf = read_file(p, &len);
+        if (!buf) {
+            error_msg("cannot read '%s': %s", p, strerror(errno));
+            status = EXIT_PARTIAL;
+            continue;
+        }
+        time_t now = time(NULL);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        struct pl_ics_import sum;
+        struct pl_diag d;
+        pl_diag_clear(&d);
+        int rc = pl_plan_import_ics(s, buf, len, (int32_t)tm.tm_gmtoff, &sum, &d);
+        free(buf);
+        if (rc != PL_OK) {
+            error_msg("cannot import the calendar '%s': %s", p, d.msg);
+            status = EXIT_PARTIAL;
+            continue;
+        }
+        fprintf(out, "calendar %s: %u planned sessions declared (%u hard, %u race%s), "
+                     "%u already there, %u left out",
+                p, sum.added, sum.hard, sum.races, sum.races == 1 ? "" : "s", sum.duplicates,
+                sum.own + sum.skipped);
+        if (sum.own)
+            fprintf(out, " (%u of pliant's own recovery items)", sum.own);
+        fputc('\n', out);
+    }
+    *npaths = keep;
+    return status;
 }
 
 static int run(const struct cmd *c, int argc, char **argv, bool today_only)

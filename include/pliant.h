@@ -1428,6 +1428,29 @@ int pl_plan_mark_list(struct pl_store *s, int32_t from_day, int32_t to_day,
                       int (*fn)(void *ctx, const struct pl_plan_mark *m),
                       void *ctx, struct pl_diag *diag);
 
+/* A training plan from an iCalendar file (lib/icsread.c, libical): each
+ * VEVENT becomes a declared event, a planned run (or a race, when its
+ * summary says "race" or "marathon") named by its summary, which the
+ * planner reads to call a session hard ("Intervals", "Tempo", "Long
+ * run"). Left out: pliant's own recovery items (UID "...@pliant"), rest
+ * days, all-day events longer than a day. An event already declared with
+ * the same day, time, kind and name is a duplicate, so importing the
+ * calendar again adds nothing. Zoned and UTC times are converted to local
+ * time with utc_offset_s; floating times are local already. PL_EFORMAT
+ * (not a calendar), PL_ELIMIT (larger than PL_ICS_IMPORT_BYTES_MAX),
+ * PL_EDB, PL_ENOMEM. */
+struct pl_ics_import {
+    uint32_t added;           /* events declared */
+    uint32_t races, hard;     /* of them: races; runs named as hard */
+    uint32_t duplicates;      /* declared before */
+    uint32_t own;             /* pliant's own items, left out */
+    uint32_t skipped;         /* rest days, no start, long all-day events */
+};
+#define PL_ICS_IMPORT_BYTES_MAX (8 << 20)
+int pl_plan_import_ics(struct pl_store *s, const void *buf, size_t n,
+                       int32_t utc_offset_s, struct pl_ics_import *sum,
+                       struct pl_diag *diag);
+
 /* How well a plan was followed (lib/adherence.c): a pure function of the
  * plan and the marks of its days. A day "got" a trigger's routines when
  * every item that trigger scheduled on it is done. */
