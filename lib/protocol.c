@@ -656,6 +656,39 @@ static void pos_of_offset(const unsigned char *s, size_t n, size_t off, uint32_t
     *col = c;
 }
 
+/* Where the input ends, counting line breaks as libyaml does (LF, CR,
+ * CR LF, NEL, LS, PS: YAML 1.1, 5.4). At the end of a file without a final
+ * line break, libyaml puts its mark on a line after the last; an error
+ * there is reported at the end of the last line instead, a place an
+ * editor can show. */
+static void end_pos(const unsigned char *s, size_t n, uint32_t *line, uint32_t *col)
+{
+    uint32_t l = 1, c = 1;
+    for (size_t i = 0; i < n;) {
+        size_t brk = 0;
+        if (s[i] == '\n')
+            brk = 1;
+        else if (s[i] == '\r')
+            brk = i + 1 < n && s[i + 1] == '\n' ? 2 : 1;
+        else if (s[i] == 0xC2 && i + 1 < n && s[i + 1] == 0x85)
+            brk = 2;
+        else if (s[i] == 0xE2 && i + 2 < n && s[i + 1] == 0x80 && (s[i + 2] == 0xA8 || s[i + 2] == 0xA9))
+            brk = 3;
+        if (brk) {
+            if (l < UINT32_MAX)
+                l++;
+            c = 1;
+            i += brk;
+            continue;
+        }
+        if ((s[i] & 0xC0) != 0x80 && c < UINT32_MAX)
+            c++;
+        i++;
+    }
+    *line = l;
+    *col = c;
+}
+
 static void syntax_error(struct builder *b, const yaml_parser_t *yp)
 {
     struct ld *ld = b->ld;
@@ -672,9 +705,14 @@ static void syntax_error(struct builder *b, const yaml_parser_t *yp)
         ld->fatal = true;
         return;
     }
-    uint32_t line, col;
+    uint32_t line, col, end_line, end_col;
     pos_of(&yp->problem_mark, &line, &col);
     size_t at = yp->problem_mark.index;
+    end_pos(ld->src, ld->n, &end_line, &end_col);
+    if (line > end_line || (line == end_line && col > end_col)) {
+        line = end_line;
+        col = end_col;
+    }
     /* libyaml's word for a tab where indentation goes is "found character
      * that cannot start any token": say what it is. */
     if (at < ld->n && ld->src[at] == '\t') {
