@@ -1615,12 +1615,14 @@ static int parse_hists(struct pl_store *s, struct pl__act *x, const uint8_t *p, 
     return PL_OK;
 }
 
-static const struct pl__act *cmp_base;
+struct id_index {
+    int64_t id;
+    size_t i;
+};
 
-static int cmp_by_id(const void *a, const void *b)
+static int cmp_id(const void *a, const void *b)
 {
-    int64_t x = cmp_base[*(const size_t *)a].m.activity_id;
-    int64_t y = cmp_base[*(const size_t *)b].m.activity_id;
+    int64_t x = ((const struct id_index *)a)->id, y = ((const struct id_index *)b)->id;
     return x < y ? -1 : x > y;
 }
 
@@ -1628,13 +1630,12 @@ int pl__store_feat_hists(struct pl_store *s, struct pl__act *acts, size_t n, str
 {
     /* One scan of the table, matched by id (acts are in time order), so
      * that rescoring a whole history costs one query, not one each. */
-    size_t *ix = pl__malloc_array(n ? n : 1, sizeof *ix);
+    struct id_index *ix = pl__malloc_array(n ? n : 1, sizeof *ix);
     if (!ix)
         return pl__diag(d, PL_ENOMEM, UINT64_MAX, "out of memory reading metrics");
     for (size_t i = 0; i < n; i++)
-        ix[i] = i;
-    cmp_base = acts;
-    qsort(ix, n, sizeof *ix, cmp_by_id);
+        ix[i] = (struct id_index){ acts[i].m.activity_id, i };
+    qsort(ix, n, sizeof *ix, cmp_id);
     int rc = txn_begin(s, false, "reading metrics", d);
     if (rc) {
         pl__free(ix);
@@ -1650,11 +1651,11 @@ int pl__store_feat_hists(struct pl_store *s, struct pl__act *acts, size_t n, str
     size_t k = 0;
     while (rc == PL_OK && (sr = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
-        while (k < n && acts[ix[k]].m.activity_id < id)
+        while (k < n && ix[k].id < id)
             k++;
         if (k == n)
             break;
-        struct pl__act *x = &acts[ix[k]];
+        struct pl__act *x = &acts[ix[k].i];
         if (x->m.activity_id != id || !x->want_hist)
             continue;
         rc = parse_hists(s, x, sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
