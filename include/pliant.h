@@ -972,6 +972,8 @@ struct pl_metrics_stats {
     uint64_t rescored;             /* profile-dependent parts recomputed */
     double streams_s, rescore_s;   /* wall time of each pass */
     bool stored;                   /* false: read-only store, in memory */
+    uint64_t damaged;              /* activities whose streams could not be
+                                      read (scored from their summary) */
 };
 
 /* Bring the stored metrics up to date: compute the profile-independent

@@ -41,6 +41,11 @@ const double pl__effort_s[PL__EFFORTS] = { 180, 300, 420, 600, 900, 1200 };
 /* Rolling window of normalised (graded) pace, as Coggan's normalised
  * power: 30 s. */
 #define NGP_WINDOW_S 30.0
+/* Faster than this over one interval is a GPS jump: 12.5 m/s is above
+ * the fastest 100 m ever run (10.44 m/s on average); for other sports,
+ * 100 m/s. */
+#define RUN_SPEED_MAX_MPS 12.5
+#define SPEED_MAX_MPS 100.0
 /* Peak HR over 5 s (a lone spike of an optical sensor is not a maximum);
  * best HR over 20 min (Friel's LTHR test). */
 #define HR_PEAK_S 5.0
@@ -219,6 +224,7 @@ void pl__feat_compute(const struct pl_activity *a, struct pl__feat *f, double *s
         gap = PAUSE_S;
     const double *hr = a->hr_bpm, *d = a->dist_m_s, *sp = a->speed_mps, *alt = a->alt_m;
     bool grades = d && alt;
+    double v_max = a->sport == 1 ? RUN_SPEED_MAX_MPS : SPEED_MAX_MPS;
 
     chw[0] = chx[0] = cvw[0] = cd[0] = cgw[0] = cg[0] = 0;
     size_t gj = 0;            /* grade reference sample */
@@ -245,6 +251,8 @@ void pl__feat_compute(const struct pl_activity *a, struct pl__feat *f, double *s
         double vi = NAN;
         if (wi > 0)
             vi = d ? (d[i] - d[i - 1]) / dt : sp ? sp[i] : NAN;
+        if (vi > v_max)
+            vi = NAN;         /* a GPS jump, not running */
         double vw = vi >= 0 ? wi : 0;
         if (!(vi >= 0))
             vi = 0;
@@ -541,8 +549,16 @@ static int compute_features(struct pl_store *s, struct pl__model *mo, struct pl_
         if (x->have_feat)
             continue;
         struct pl_activity a;
-        if ((rc = pl__store_get_for_feat(s, x->m.activity_id, &a, d)))
+        if ((rc = pl__store_get_for_feat(s, x->m.activity_id, &a, d))) {
+            /* A damaged stream costs this activity its per-sample figures
+             * (it is scored from its summary), not the whole model. */
+            if (rc == PL_EDB) {
+                mo->stats.damaged++;
+                rc = PL_OK;
+                continue;
+            }
             break;
+        }
         size_t need = pl__feat_scratch_len(a.n);
         if (need > cap) {
             pl__free(scratch);

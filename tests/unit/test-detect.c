@@ -556,6 +556,30 @@ static void a_read_only_store_is_scored_in_memory(void **state)
     pl_store_close(s);
 }
 
+static void a_damaged_stream_costs_one_activity_not_the_model(void **state)
+{
+    (void)state;
+    struct pl_store *s = sim_store(1);
+    assert_int_equal(sqlite3_exec(pl__store_db(s),
+                                  "UPDATE streams SET data = x'01020304' WHERE activity_id = 2 "
+                                  "AND kind = 1",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    struct pl_load l;
+    struct pl_diag d;
+    assert_int_equal(pl_load_compute(s, NULL, INT32_MIN, &l, &d), PL_OK);
+    assert_int_equal(l.stats.damaged, 1);
+    assert_int_equal(l.stats.computed, l.nmetrics - 1);
+    /* Scored from its summary: Banister's average-HR form. */
+    const struct pl_metrics *m = &l.metrics[1];
+    assert_int_equal(m->activity_id, 2);
+    assert_true(m->trimp_from_avg);
+    assert_int_equal(m->load_source, PL_LOAD_HRSS);
+    assert_true(m->load > 0);
+    pl_load_release(&l);
+    pl_store_close(s);
+}
+
 static int alloc_calls, alloc_fail_at;
 
 static void *fail_malloc(void *ctx, size_t n)
@@ -645,6 +669,7 @@ int main(void)
         cmocka_unit_test(events_are_added_listed_and_removed),
         cmocka_unit_test(options_out_of_range_are_named),
         cmocka_unit_test(a_read_only_store_is_scored_in_memory),
+        cmocka_unit_test(a_damaged_stream_costs_one_activity_not_the_model),
         cmocka_unit_test(every_allocation_failure_is_clean),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
