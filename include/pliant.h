@@ -801,10 +801,11 @@ struct pl_day {
  * How the pieces fit: metrics are kept in the store in two parts. What
  * does not depend on the profile (heart-rate and graded-speed histograms,
  * peak and best efforts, NGP, the start point) is computed once per
- * activity from its streams. What does (TRIMP, HRSS, rTSS, zones, load,
- * the activity's flags) is computed from those parts whenever the
- * effective profile differs from the one the stored metrics were computed
- * with. pl_metrics_update() brings both up to date; pl_load_compute()
+ * activity from its streams. What does (TRIMP, HRSS, rTSS, zones, load)
+ * is computed from those parts whenever its inputs (the effective
+ * profile, the activity's summary) differ from those the stored metrics
+ * were computed with. Flags and reasons come from the detection, run by
+ * pl_load_compute over the whole history. pl_metrics_update() brings both up to date; pl_load_compute()
  * and the pl_metrics_get/list readers call it first, so a caller never
  * sees stale numbers. A store that cannot be written (read-only media) is
  * brought up to date in memory for the call, each time. */
@@ -835,10 +836,10 @@ enum pl_origin {
 const char *pl_origin_name(int origin);
 
 /* One value of the profile, with how it was found. method says how, with
- * its source, in a sentence for a runner: "highest 5-s smoothed heart
- * rate of the 365 days to 2026-03-29 (2026-03-10, 188 bpm)", or for a
- * default "no activity with heart rate: default 190 bpm; set it with
- * 'pliant profile set max_hr=...'". */
+ * its source, in a sentence for a runner: "highest 5-s mean heart rate
+ * of the 365 days to 2026-03-29 (2026-01-06, activity 1)", or for a
+ * default "no heart rate in the last 365 days and no birth year: default
+ * 190 bpm; set it with 'pliant profile set max_hr=...'". */
 struct pl_profile_value {
     double value;             /* in the key's unit (below); NaN: none */
     uint8_t origin;           /* enum pl_origin */
@@ -959,8 +960,8 @@ struct pl_metrics {
     double start_lat_deg, start_lon_deg;   /* first fix; NaN without GPS */
     unsigned flags;                /* PL_ACT_* */
     char reasons[256];             /* "; "-separated: "hard: IF 0.91, 34 min
-                                      above threshold; race: name says
-                                      'race'" */
+                                      above threshold; race: the name
+                                      'Lisbon 10k Race' says 'race'" */
 };
 
 /* What pl_metrics_update did. */
@@ -984,12 +985,14 @@ struct pl_metrics_stats {
 int pl_metrics_update(struct pl_store *s, bool force,
                       struct pl_metrics_stats *st, struct pl_diag *diag);
 
-/* One activity's metrics (after pl_metrics_update). PL_ENOTFOUND. */
+/* One activity's metrics, brought up to date first, with its flags and
+ * reasons from the detection with the default options (it computes the
+ * whole model: pl_load_compute is the cheaper way to many). PL_ENOTFOUND. */
 int pl_metrics_get(struct pl_store *s, int64_t activity_id,
                    struct pl_metrics *m, struct pl_diag *diag);
 /* Every activity's metrics whose start is in [since_s, until_s), oldest
- * first (after pl_metrics_update). The callback's m is valid during the
- * call; non-zero stops with PL_ECANCELED. */
+ * first, as pl_metrics_get gives them. The callback's m is valid during
+ * the call; non-zero stops with PL_ECANCELED. */
 int pl_metrics_list(struct pl_store *s, int64_t since_s, int64_t until_s,
                     int (*fn)(void *ctx, const struct pl_metrics *m),
                     void *ctx, struct pl_diag *diag);
@@ -1439,8 +1442,9 @@ int pl_plan_mark_list(struct pl_store *s, int32_t from_day, int32_t to_day,
  * the same day, time, kind and name is a duplicate, so importing the
  * calendar again adds nothing. Zoned and UTC times are converted to local
  * time with utc_offset_s; floating times are local already. PL_EFORMAT
- * (not a calendar), PL_ELIMIT (larger than PL_ICS_IMPORT_BYTES_MAX),
- * PL_EDB, PL_ENOMEM. */
+ * (not a calendar; BEGIN and END that do not pair, with the line),
+ * PL_ELIMIT (larger than PL_ICS_IMPORT_BYTES_MAX, nested deeper than
+ * PL_ICS_DEPTH_MAX), PL_EDB, PL_ENOMEM. */
 struct pl_ics_import {
     uint32_t added;           /* events declared */
     uint32_t races, hard;     /* of them: races; runs named as hard */
@@ -1449,6 +1453,8 @@ struct pl_ics_import {
     uint32_t skipped;         /* rest days, no start, long all-day events */
 };
 #define PL_ICS_IMPORT_BYTES_MAX (8 << 20)
+/* Components nested in a calendar (VCALENDAR > VEVENT > VALARM is 3). */
+#define PL_ICS_DEPTH_MAX 8
 int pl_plan_import_ics(struct pl_store *s, const void *buf, size_t n,
                        int32_t utc_offset_s, struct pl_ics_import *sum,
                        struct pl_diag *diag);
