@@ -1,8 +1,9 @@
 #!/bin/sh
 # t0700-protocol-check: `pliant protocol check` on the default protocol (no
 # errors, a one-line summary), on a copy of it with four mistakes (each
-# reported as FILE:LINE:COL, in file order, exit 1), as JSON, on a file
-# with a YAML syntax error, on a missing file, and its usage errors.
+# reported as FILE:LINE:COL, in file order, exit 1), as JSON, on the
+# example of docs/formats.md, on a file with a YAML syntax error, on a
+# missing file, and its usage errors.
 #
 # The mistakes are made with sed on lines found with grep, so that the
 # test does not depend on where things sit in the default protocol.
@@ -69,6 +70,14 @@ expect_exit 0 "$PLIANT" protocol check protocols/hamstrings.yaml --json
 expect_contains "$OUT" '"ok": true'
 expect_contains "$OUT" '"errors": []'
 expect_contains "$OUT" '"covers": ["A1", "A2", "A3", "A4", "B1", "B2", "B3", "B4", "B5", "B6", "C1", "C2", "D1", "D2", "D3", "D4", "D5", "D6", "E1", "F1", "F2", "G1", "G2", "G3"]'
+
+# The example of docs/formats.md is a valid protocol.
+if [ -f docs/formats.md ]; then
+    awk '/^### Example/ { on = 1; next } on && /^```yaml$/ { p = 1; next }
+         p && /^```$/ { exit } p' docs/formats.md >"$TMPDIR/example.yaml"
+    [ -s "$TMPDIR/example.yaml" ] || fail "no example in docs/formats.md"
+    expect_exit 0 "$PLIANT" protocol check "$TMPDIR/example.yaml"
+fi
 
 # A YAML syntax error: one error, where the file ends.
 printf 'id: t\ntitle: [unclosed\n' >"$TMPDIR/syntax.yaml"
