@@ -304,6 +304,11 @@ int import_calendars(struct pl_store *s, const char **paths, size_t *npaths, boo
         pl_diag_clear(&d);
         int rc = pl_plan_import_ics(s, buf, len, (int32_t)tm.tm_gmtoff, &sum, &d);
         free(buf);
+        if (rc != PL_OK && d.line) {
+            error_msg("cannot import the calendar '%s': line %u: %s", p, d.line, d.msg);
+            status = EXIT_PARTIAL;
+            continue;
+        }
         if (rc != PL_OK) {
             error_msg("cannot import the calendar '%s': %s", p, d.msg);
             status = EXIT_PARTIAL;

@@ -21,6 +21,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libical/ical.h>
 
@@ -57,18 +58,69 @@ static int same_event(void *ctx, const struct pl_event *e)
     return 0;
 }
 
+/* The nesting of BEGIN and END lines, checked before libical sees the
+ * text: libical reports an END without its BEGIN by printing to stderr,
+ * and a library must not print (STYLE.md); checking first also lets the
+ * error say where. Lines are as written (a folded line's continuation
+ * starts with a space or tab, RFC 5545 3.1, so it is never a BEGIN or an
+ * END). */
+static int check_nesting(const char *p, size_t n, struct pl_diag *diag)
+{
+    char stack[PL_ICS_DEPTH_MAX][32];
+    int depth = 0;
+    uint32_t line = 1;
+    for (size_t i = 0; i < n; line++) {
+        size_t e = i;
+        while (e < n && p[e] != '\n')
+            e++;
+        size_t len = e - i;
+        if (len && p[i + len - 1] == '\r')
+            len--;
+        bool begin = len > 6 && strncasecmp(p + i, "BEGIN:", 6) == 0;
+        bool end = len > 4 && strncasecmp(p + i, "END:", 4) == 0;
+        if (begin || end) {
+            const char *name = p + i + (begin ? 6 : 4);
+            size_t nl = len - (begin ? 6 : 4);
+            if (nl >= sizeof stack[0])
+                return pl__diag_lc(diag, PL_EFORMAT, line, 1, "a component name longer than %zu bytes",
+                                   sizeof stack[0] - 1);
+            if (begin) {
+                if (depth == PL_ICS_DEPTH_MAX)
+                    return pl__diag_lc(diag, PL_ELIMIT, line, 1,
+                                       "components nested more than %d deep", PL_ICS_DEPTH_MAX);
+                memcpy(stack[depth], name, nl);
+                stack[depth++][nl] = '\0';
+            } else if (depth == 0 || strlen(stack[depth - 1]) != nl ||
+                       strncasecmp(stack[depth - 1], name, nl) != 0) {
+                return pl__diag_lc(diag, PL_EFORMAT, line, 1, "END:%.*s %s", (int)nl, name,
+                                   depth ? "does not close the open component" : "without its BEGIN");
+            } else {
+                depth--;
+            }
+        }
+        i = e < n ? e + 1 : e;
+    }
+    if (depth)
+        return pl__diag_lc(diag, PL_EFORMAT, line, 1, "BEGIN:%s without its END", stack[depth - 1]);
+    return PL_OK;
+}
+
 static int32_t floor_day(int64_t s)
 {
     return (int32_t)(s >= 0 ? s / 86400 : -((-s + 86399) / 86400));
 }
 
-int pl_plan_import_ics(struct pl_store *s, const void *buf, size_t n, int32_t utc_offset_s,
-                       struct pl_ics_import *sum, struct pl_diag *diag)
+int pl__ics_read_events(const void *buf, size_t n, int32_t utc_offset_s,
+                        int (*fn)(void *ctx, const struct pl_event *e), void *ctx,
+                        struct pl_ics_import *sum, struct pl_diag *diag)
 {
     memset(sum, 0, sizeof *sum);
     if (n > PL_ICS_IMPORT_BYTES_MAX)
         return pl__diag(diag, PL_ELIMIT, UINT64_MAX, "the calendar is larger than %d MiB",
                         PL_ICS_IMPORT_BYTES_MAX >> 20);
+    int rc = check_nesting(buf, n, diag);
+    if (rc != PL_OK)
+        return rc;
     char *text = pl__malloc(n + 1);
     if (!text)
         return pl__diag(diag, PL_ENOMEM, UINT64_MAX, "out of memory reading the calendar");
@@ -82,7 +134,6 @@ int pl_plan_import_ics(struct pl_store *s, const void *buf, size_t n, int32_t ut
         return pl__diag(diag, PL_EFORMAT, UINT64_MAX,
                         "not an iCalendar file (no BEGIN:VCALENDAR ... END:VCALENDAR)");
     }
-    int rc = PL_OK;
     for (icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
          ev && rc == PL_OK; ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
         const char *uid = icalcomponent_get_uid(ev);
@@ -131,26 +182,47 @@ int pl_plan_import_ics(struct pl_store *s, const void *buf, size_t n, int32_t ut
                     e.hours = secs / 3600;
             }
         }
-        struct dup dp = { &e, false };
-        rc = pl_event_list(s, e.day, e.day, same_event, &dp, diag);
-        if (rc != PL_OK)
-            break;
-        if (dp.found) {
-            sum->duplicates++;
-            continue;
-        }
-        rc = pl_event_add(s, &e, diag);
-        if (rc == PL_EINVAL) {   /* a date out of range: this event only */
-            sum->skipped++;
-            rc = PL_OK;
-            continue;
-        }
-        if (rc == PL_OK) {
-            sum->added++;
-            sum->races += race;
-            sum->hard += !race && pl__plan_name_is_hard(e.name);
-        }
+        rc = fn(ctx, &e);
     }
     icalcomponent_free(cal);
     return rc;
+}
+
+struct adder {
+    struct pl_store *s;
+    struct pl_ics_import *sum;
+    struct pl_diag *diag;
+};
+
+static int add_event(void *ctx, const struct pl_event *ev)
+{
+    struct adder *a = ctx;
+    struct pl_event e = *ev;
+    struct dup dp = { &e, false };
+    int rc = pl_event_list(a->s, e.day, e.day, same_event, &dp, a->diag);
+    if (rc != PL_OK)
+        return rc;
+    if (dp.found) {
+        a->sum->duplicates++;
+        return PL_OK;
+    }
+    rc = pl_event_add(a->s, &e, a->diag);
+    if (rc == PL_EINVAL) {   /* a date out of range: this event only */
+        a->sum->skipped++;
+        return PL_OK;
+    }
+    if (rc == PL_OK) {
+        bool race = e.kind == PL_EVENT_RACE;
+        a->sum->added++;
+        a->sum->races += race;
+        a->sum->hard += !race && pl__plan_name_is_hard(e.name);
+    }
+    return rc;
+}
+
+int pl_plan_import_ics(struct pl_store *s, const void *buf, size_t n, int32_t utc_offset_s,
+                       struct pl_ics_import *sum, struct pl_diag *diag)
+{
+    struct adder a = { s, sum, diag };
+    return pl__ics_read_events(buf, n, utc_offset_s, add_event, &a, sum, diag);
 }

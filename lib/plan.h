@@ -110,6 +110,14 @@ void pl__arena_free(struct pl__arena *a);
  * "Tempo run", "Long run"): lib/planstore.c. */
 bool pl__plan_name_is_hard(const char *name);
 
+/* The events of an iCalendar training plan, each passed to fn (non-zero
+ * stops with that code), without a store: lib/icsread.c, and its fuzz
+ * target. sum counts what was left out (own, skipped); the rest is the
+ * caller's to count. */
+int pl__ics_read_events(const void *buf, size_t n, int32_t utc_offset_s,
+                        int (*fn)(void *ctx, const struct pl_event *e), void *ctx,
+                        struct pl_ics_import *sum, struct pl_diag *diag);
+
 /* "2026-03-22" for a local day; the English weekday's name. */
 void pl__plan_date(int32_t day, char *buf, size_t n);
 const char *pl__plan_weekday(int32_t day);

@@ -37,4 +37,11 @@ expect_contains "$OUT" '"reason": "after today'"'"'s Porto Half Marathon at 09:0
 printf 'BEGIN:VCARD\r\nEND:VCARD\r\n' >"$TMPDIR/bad.ics"
 expect_exit 1 "$PLIANT" import "$TMPDIR/bad.ics" "$TMPDIR/export.zip"
 expect_contains "$ERR" "cannot import the calendar '$TMPDIR/bad.ics': not an iCalendar file"
+printf 'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VTODO\r\nEND:VCALENDAR\r\n' >"$TMPDIR/bad2.ics"
+expect_exit 1 "$PLIANT" import "$TMPDIR/bad2.ics"
+expect_contains "$ERR" "cannot import the calendar '$TMPDIR/bad2.ics': line 3: END:VTODO does not close the open component"
+printf 'BEGIN:VCALENDAR\r\nEND:VEVENT\r\n' >"$TMPDIR/bad3.ics"
+expect_exit 1 "$PLIANT" import "$TMPDIR/bad3.ics"
+expect_contains "$ERR" "line 2: END:VEVENT does not close the open component"
+expect_lacks "$ERR" "icalparser"
 exit 0
