@@ -435,59 +435,48 @@ static void add_node(struct builder *b, const struct pl_node *node, const yaml_m
     f->items[f->n++] = *node;
 }
 
-static int cmp_key_index(const void *x, const void *y, void *keys);
+/* Keys by text, then by place: the array is in file order, so comparing
+ * addresses keeps equal texts in the order they were written. */
+static int cmp_key(const void *x, const void *y)
+{
+    const struct pl_node *a = *(const struct pl_node *const *)x;
+    const struct pl_node *b = *(const struct pl_node *const *)y;
+    const char *ta = a->kind == PL_NODE_SCALAR ? a->text : "";
+    const char *tb = b->kind == PL_NODE_SCALAR ? b->text : "";
+    int c = strcmp(ta, tb);
+    return c ? c : (a > b) - (a < b);
+}
 
-/* Duplicate keys of a mapping: sorted indexes, neighbours compared, so
- * that a mapping of PL_PROTOCOL_LIST_MAX keys costs n log n. The later of
- * two equal keys is reported and its value marked bad, so the grammar
- * pass sees the first only. */
+/* Duplicate keys of a mapping, found by sorting (a hostile mapping of
+ * PL_PROTOCOL_LIST_MAX keys costs n log n, not n^2). The later of two
+ * equal keys is reported and its value marked bad; lookups find the first
+ * anyway. */
 static void check_duplicates(struct builder *b, struct frame *f)
 {
     if (f->n < 2)
         return;
-    size_t *ix = pl__malloc_array(f->n, sizeof *ix);
+    const struct pl_node **ix = pl__malloc_array(f->n, sizeof *ix);
     if (!ix) {
         b->ld->nomem = b->stop = true;
         return;
     }
     for (size_t i = 0; i < f->n; i++)
-        ix[i] = i;
-    /* Insertion sort for small maps; qsort_r is not C17. Keys are at most
-     * PL_PROTOCOL_LIST_MAX, so a merge sort would do, but mappings in a
-     * protocol have a handful of keys; a hostile one with a thousand costs
-     * half a million comparisons at worst, once. */
+        ix[i] = &f->keys[i];
+    qsort(ix, f->n, sizeof *ix, cmp_key);
+    const struct pl_node *first = ix[0];
     for (size_t i = 1; i < f->n; i++) {
-        size_t v = ix[i], j = i;
-        while (j > 0 && cmp_key_index(&ix[j - 1], &v, f->keys) > 0) {
-            ix[j] = ix[j - 1];
-            j--;
-        }
-        ix[j] = v;
-    }
-    for (size_t i = 1; i < f->n; i++) {
-        const struct pl_node *k0 = &f->keys[ix[i - 1]], *k1 = &f->keys[ix[i]];
-        if (k0->kind != PL_NODE_SCALAR || k1->kind != PL_NODE_SCALAR ||
-            strcmp(k0->text, k1->text) != 0)
+        const struct pl_node *k = ix[i];
+        if (k->kind != PL_NODE_SCALAR || first->kind != PL_NODE_SCALAR ||
+            strcmp(first->text, k->text) != 0) {
+            first = k;
             continue;
+        }
         char q[48];
-        err(b->ld, k1, "key '%s' appears twice in this mapping (first at %u:%u)",
-            quote(k1->text, q, sizeof q), (unsigned)k0->line, (unsigned)k0->col);
-        f->items[ix[i]].kind = NODE_BAD;
-        /* Keep the equal run's first (sorted by position) as k0 next. */
-        ix[i] = ix[i - 1];
+        err(b->ld, k, "key '%s' appears twice in this mapping (first at %u:%u)",
+            quote(k->text, q, sizeof q), (unsigned)first->line, (unsigned)first->col);
+        f->items[k - f->keys].kind = NODE_BAD;
     }
     pl__free(ix);
-}
-
-/* Equal texts sort by position (index order is file order). */
-static int cmp_key_index(const void *x, const void *y, void *keys)
-{
-    const struct pl_node *k = keys;
-    size_t a = *(const size_t *)x, b = *(const size_t *)y;
-    const char *ta = k[a].kind == PL_NODE_SCALAR ? k[a].text : "";
-    const char *tb = k[b].kind == PL_NODE_SCALAR ? k[b].text : "";
-    int c = strcmp(ta, tb);
-    return c ? c : (a > b) - (a < b);
 }
 
 static void end_collection(struct builder *b, const yaml_mark_t *m)
@@ -1652,7 +1641,9 @@ static void load_safety(struct ld *ld, const struct pl_node *m)
         const struct pl_node *f = &l->items[i];
         if (!check_map(ld, f, "a red flag", fkeys, freq))
             continue;
+        /* The slot of a flag that is dropped (a bad id) is used again. */
         struct pl_red_flag *rf = &p->flags[p->nflags];
+        memset(rf, 0, sizeof *rf);
         rf->id = ident(ld, f, "id");
         rf->sign = text(ld, f, "sign", true);
         rf->action = text(ld, f, "action", true);

@@ -573,6 +573,8 @@ static void a_duplicate_key_is_reported_at_the_second(void **state)
 {
     (void)state;
     error_at(2, "title: T\ntitle: U", 3, 1, "key 'title' appears twice in this mapping (first at 2:1)");
+    /* A third is reported against the first too. */
+    error_at(2, "title: T\ntitle: U\ntitle: V", 4, 1, "key 'title' appears twice in this mapping (first at 2:1)");
 }
 
 static void covers_must_be_unique_item_ids(void **state)
@@ -654,6 +656,9 @@ static void red_flags_take_true_or_false_and_known_areas(void **state)
              "urgent: expected true or false");
     error_at(4, "  note: N\n  red-flags:\n    - {id: f, sign: S, action: A, areas: [b]}", 6, 43,
              "no area 'b'");
+    /* A flag dropped for its id leaves nothing behind for the next one. */
+    error_at(4, "  note: N\n  red-flags:\n    - {id: F, sign: S, action: A, urgent: true, areas: [a, a]}\n"
+                "    - {id: g, sign: S, action: A, areas: [a, b]}", 7, 46, "no area 'b'");
 }
 
 static void a_newer_format_is_refused(void **state)
@@ -680,6 +685,9 @@ static void a_yaml_syntax_error_says_where_and_what(void **state)
     (void)state;
     error_at(6, "  - {id: a, name: A", 7, 9, "did not find expected ',' or '}'");
     error_at(2, "\ttitle: T", 2, 1, "a tab: YAML indents with spaces only");
+    /* At the end of a file without a final newline, libyaml's mark is on a
+     * line the file does not have: the error is put where the file ends. */
+    expect_error("id: t\ntitle: [T", PL_EFORMAT, 2, 10, "did not find expected ',' or ']'");
 }
 
 static void a_second_document_is_refused(void **state)
