@@ -48,8 +48,20 @@ extern const size_t pl__protocol_hamstrings_len;
 /* ------------------------------------------------------------------ */
 
 /* Bump allocation in chunks; a block larger than a chunk gets one of its
- * own. Never frees one block: the whole arena goes at once. */
+ * own. Never frees one block: the whole arena goes at once.
+ *
+ * Under AddressSanitizer every block is a chunk of its own, of exactly the
+ * size asked, so that a write past a block lands in a redzone and is
+ * reported (in a shared chunk it would land in the next block, unseen):
+ * the fuzzer and make check run that way. */
 #define CHUNK_BYTES 16384
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_EXACT 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_EXACT 1
+#endif
+#endif
 
 struct chunk {
     struct chunk *next;
@@ -69,6 +81,17 @@ static void *arena_alloc(struct arena *a, size_t n)
         a->failed = true;
         return NULL;
     }
+#ifdef ARENA_EXACT
+    struct chunk *x = pl__malloc(sizeof *x + n);
+    if (!x) {
+        a->failed = true;
+        return NULL;
+    }
+    x->cap = x->used = n;
+    x->next = a->head;
+    a->head = x;
+    return x->data;
+#endif
     n = (n + al - 1) / al * al;
     if (n == 0)
         n = al;
