@@ -260,6 +260,7 @@ struct ld {
     size_t nmore;           /* errors beyond those */
     bool nomem;
     bool fatal;             /* the first pass stopped */
+    uint32_t end_line, end_col;   /* where the input ends (end_pos) */
     int code;               /* PL_EFORMAT, or PL_ELIMIT when a limit stopped
                                the reading */
 };
@@ -381,10 +382,18 @@ struct builder {
     bool stop;
 };
 
-static void pos_of(const yaml_mark_t *m, uint32_t *line, uint32_t *col)
+/* A libyaml mark as 1-based line and column. At the end of a file without
+ * a final line break, libyaml puts its mark on a line after the last one
+ * (an empty value there, or an error); such a place is reported where the
+ * file ends instead, a place an editor can show. */
+static void pos_of(const struct ld *ld, const yaml_mark_t *m, uint32_t *line, uint32_t *col)
 {
     *line = m->line + 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(m->line + 1);
     *col = m->column + 1 > UINT32_MAX ? UINT32_MAX : (uint32_t)(m->column + 1);
+    if (*line > ld->end_line || (*line == ld->end_line && *col > ld->end_col)) {
+        *line = ld->end_line;
+        *col = ld->end_col;
+    }
 }
 
 /* A fatal error of the first pass. */
@@ -392,7 +401,7 @@ __attribute__((format(printf, 4, 5))) static void
 stop_at(struct builder *b, int code, const yaml_mark_t *m, const char *fmt, ...)
 {
     uint32_t line, col;
-    pos_of(m, &line, &col);
+    pos_of(b->ld, m, &line, &col);
     va_list ap;
     va_start(ap, fmt);
     verr_at(b->ld, code, line, col, m->index, fmt, ap);
@@ -535,7 +544,7 @@ static void refuse_extras(struct builder *b, const yaml_event_t *ev, const yaml_
                           const yaml_char_t *tag, bool tag_implicit)
 {
     uint32_t line, col;
-    pos_of(&ev->start_mark, &line, &col);
+    pos_of(b->ld, &ev->start_mark, &line, &col);
     char q[48];
     if (anchor)
         err_at(b->ld, PL_EFORMAT, line, col, ev->start_mark.index,
@@ -571,7 +580,7 @@ static bool collection_as_key(struct builder *b, const yaml_mark_t *m)
 static void on_event(struct builder *b, const yaml_event_t *ev, int *docs)
 {
     uint32_t line, col;
-    pos_of(&ev->start_mark, &line, &col);
+    pos_of(b->ld, &ev->start_mark, &line, &col);
     struct pl_node node = { .text = "", .line = line, .col = col };
     switch (ev->type) {
     case YAML_DOCUMENT_START_EVENT:
@@ -669,10 +678,7 @@ static void pos_of_offset(const unsigned char *s, size_t n, size_t off, uint32_t
 }
 
 /* Where the input ends, counting line breaks as libyaml does (LF, CR,
- * CR LF, NEL, LS, PS: YAML 1.1, 5.4). At the end of a file without a final
- * line break, libyaml puts its mark on a line after the last; an error
- * there is reported at the end of the last line instead, a place an
- * editor can show. */
+ * CR LF, NEL, LS, PS: YAML 1.1, 5.4). */
 static void end_pos(const unsigned char *s, size_t n, uint32_t *line, uint32_t *col)
 {
     uint32_t l = 1, c = 1;
@@ -717,21 +723,16 @@ static void syntax_error(struct builder *b, const yaml_parser_t *yp)
         ld->fatal = true;
         return;
     }
-    uint32_t line, col, end_line, end_col;
-    pos_of(&yp->problem_mark, &line, &col);
+    uint32_t line, col;
+    pos_of(ld, &yp->problem_mark, &line, &col);
     size_t at = yp->problem_mark.index;
-    end_pos(ld->src, ld->n, &end_line, &end_col);
-    if (line > end_line || (line == end_line && col > end_col)) {
-        line = end_line;
-        col = end_col;
-    }
     /* libyaml's word for a tab where indentation goes is "found character
      * that cannot start any token": say what it is. */
     if (at < ld->n && ld->src[at] == '\t') {
         err_at(ld, PL_EFORMAT, line, col, at, "a tab: YAML indents with spaces only");
     } else if (yp->context) {
         uint32_t cl, cc;
-        pos_of(&yp->context_mark, &cl, &cc);
+        pos_of(ld, &yp->context_mark, &cl, &cc);
         err_at(ld, PL_EFORMAT, line, col, at, "%s (%s at %u:%u)", problem, yp->context,
                (unsigned)cl, (unsigned)cc);
     } else {
@@ -754,6 +755,7 @@ static void build_tree(struct ld *ld, struct pl_node **root)
     yaml_parser_set_input_string(&yp, ld->n ? ld->src : empty, ld->n);
     struct builder b = { .ld = ld };
     int docs = 0;
+    end_pos(ld->src, ld->n, &ld->end_line, &ld->end_col);
     for (;;) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&yp, &ev)) {

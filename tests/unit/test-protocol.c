@@ -702,6 +702,10 @@ static void an_empty_file_or_a_list_is_not_a_protocol(void **state)
     expect_error("", PL_EFORMAT, 1, 1, "the file is empty");
     expect_error("# only a comment\n", PL_EFORMAT, 1, 1, "the file is empty");
     expect_error("- a\n- b\n", PL_EFORMAT, 1, 1, "expected a mapping");
+    /* An empty value at the very end of a file without a final newline is
+     * placed where the file ends, not on a line after it. */
+    expect_error("---", PL_EFORMAT, 1, 4, "expected a mapping (key: value lines), found nothing");
+    expect_error("id: t\ntitle:", PL_EFORMAT, 2, 7, "title: expected text, found nothing");
 }
 
 static void text_that_is_not_utf8_is_refused(void **state)
