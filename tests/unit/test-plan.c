@@ -478,6 +478,60 @@ static void a_parsed_protocol_plans_the_travel_day_in_order(void **state)
     pl_protocol_free(pr);
 }
 
+/* Fail the N-th allocation, for every N a clean run makes: each failure
+ * is PL_ENOMEM with an empty plan, and nothing leaks (ASan checks). */
+static long alloc_left;
+static void *fail_malloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    return alloc_left-- > 0 ? malloc(n) : NULL;
+}
+static void *fail_realloc(void *ctx, void *p, size_t n)
+{
+    (void)ctx;
+    return alloc_left-- > 0 ? realloc(p, n) : NULL;
+}
+static void plain_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free(p);
+}
+
+static void every_failed_allocation_is_enomem_and_leaks_nothing(void **state)
+{
+    (void)state;
+    struct pl_protocol *pr;
+    struct pl_diag d;
+    assert_int_equal(pl_protocol_parse(yaml, sizeof yaml - 1, &pr, NULL, NULL, &d), PL_OK);
+    struct pl_plan_input in;
+    struct pl_plan_session ss[8];
+    struct pl_plan_trip tt[2];
+    size_t ns;
+    week(&in, ss, &ns, tt);
+    in.evening_weekdays = 0x7f;
+    in.ndays = 14;
+    const struct pl_allocator al = { fail_malloc, fail_realloc, plain_free, NULL };
+    bool finished = false;
+    for (long n = 0; n < 10000 && !finished; n++) {
+        alloc_left = n;
+        pl_set_allocator(&al);
+        struct pl_plan p;
+        int rc = pl_plan_make(pr, &in, &p, &d);
+        pl_set_allocator(NULL);
+        if (rc == PL_OK) {
+            assert_true(p.nitems > 0);
+            finished = true;
+        } else {
+            assert_int_equal(rc, PL_ENOMEM);
+            assert_int_equal(p.nitems, 0);
+            assert_null(p.items);
+        }
+        pl_plan_release(&p);
+    }
+    assert_true(finished);
+    pl_protocol_free(pr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -491,6 +545,7 @@ int main(void)
         cmocka_unit_test(the_same_input_gives_the_same_plan_in_any_order),
         cmocka_unit_test(bad_input_is_refused_with_the_field_named),
         cmocka_unit_test(a_parsed_protocol_plans_the_travel_day_in_order),
+        cmocka_unit_test(every_failed_allocation_is_enomem_and_leaks_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
