@@ -37,7 +37,10 @@ const struct cmd cmd_plan_def = {
     "                   items (id, date, start, end, start_utc, end_utc,\n"
     "                   routine, title, kind, rule, trigger, predicted, reason,\n"
     "                   caution, steps [area, duration_s, reps, sets, how],\n"
-    "                   covers) and notes (date, text)\n"
+    "                   covers), notes (date, text) and sessions, the runs\n"
+    "                   of those days (date, time, minutes, name, source:\n"
+    "                   done, planned or predicted, hard, race, evening,\n"
+    "                   intensity_factor, hrss, distance_km)\n"
     "  --ics FILE       also write the plan as an iCalendar file: one event per\n"
     "                   item with a stable UID, so importing a new export\n"
     "                   updates the events; times in UTC. DTSTAMP is now, or\n"
@@ -86,6 +89,24 @@ static void on_protocol_error(void *ctx, const struct pl_diag *e)
 static void hhmm(char *buf, size_t n, int32_t minute)
 {
     snprintf(buf, n, "%02d:%02d", (int)(minute / 60), (int)(minute % 60));
+}
+
+static const char *source_name(int source)
+{
+    return source == PL_SESSION_DONE ? "done" : source == PL_SESSION_DECLARED ? "planned"
+                                                                            : "predicted";
+}
+
+static void print_session(FILE *f, const struct pl_plan_session *s)
+{
+    char a[16], b[16];
+    hhmm(a, sizeof a, s->minute);
+    int32_t end = s->minute + s->minutes;
+    hhmm(b, sizeof b, end % 1440);
+    const char *what = s->name[0] ? s->name : (s->flags & PL_ACT_RACE) ? "Race" : "Run";
+    fprintf(f, "  %s-%s  > %s (%s%s%s)\n", a, b, what, source_name(s->source),
+            (s->flags & PL_ACT_RACE) ? ", race" : (s->flags & PL_ACT_HARD) ? ", hard" : "",
+            (s->flags & PL_ACT_EVENING) && !(s->flags & PL_ACT_RACE) ? ", evening" : "");
 }
 
 static void json_cstr(FILE *f, const char *s)
@@ -171,7 +192,28 @@ static void print_json(FILE *f, const struct pl_plan *p, const struct pl_protoco
         json_cstr(f, p->notes[i].text);
         fputc('}', f);
     }
-    fputs(p->nnotes ? "\n  ]\n}\n" : "]\n}\n", f);
+    fputs(p->nnotes ? "\n  ],\n  \"sessions\": [" : "],\n  \"sessions\": [", f);
+    for (size_t i = 0; i < p->nsessions; i++) {
+        const struct pl_plan_session *s = &p->sessions[i];
+        char hm[16];
+        pl_day_format(s->day, date, sizeof date);
+        hhmm(hm, sizeof hm, s->minute);
+        fprintf(f, "%s\n    {\"date\": \"%s\", \"time\": \"%s\", \"minutes\": %d, \"name\": ",
+                i ? "," : "", date, hm, (int)s->minutes);
+        json_cstr(f, s->name);
+        fprintf(f, ", \"source\": \"%s\", \"hard\": %s, \"race\": %s, \"evening\": %s, "
+                   "\"intensity_factor\": ",
+                source_name(s->source), (s->flags & PL_ACT_HARD) ? "true" : "false",
+                (s->flags & PL_ACT_RACE) ? "true" : "false",
+                (s->flags & PL_ACT_EVENING) ? "true" : "false");
+        json_num(f, s->intensity_factor, 2);
+        fputs(", \"hrss\": ", f);
+        json_num(f, s->hrss, 0);
+        fputs(", \"distance_km\": ", f);
+        json_num(f, s->dist_km, 2);
+        fputc('}', f);
+    }
+    fputs(p->nsessions ? "\n  ]\n}\n" : "]\n}\n", f);
 }
 
 static const char *const weekdays[7] = {
@@ -209,7 +251,7 @@ static void print_text(FILE *f, const struct pl_plan *p, const struct pl_protoco
         fprintf(f, "Recovery plan for %s (%s)\n", a, pl_protocol_title(pr));
     else
         fprintf(f, "Recovery plan, %s to %s (%s)\n", a, b, pl_protocol_title(pr));
-    size_t i = 0, k = 0;
+    size_t i = 0, k = 0, r = 0;
     for (int32_t day = p->from_day; day < p->from_day + (int32_t)p->ndays; day++) {
         pl_day_format(day, date, sizeof date);
         int wd = (int)(((day + 3) % 7 + 7) % 7);
@@ -217,6 +259,11 @@ static void print_text(FILE *f, const struct pl_plan *p, const struct pl_protoco
         bool any = false;
         for (; i < p->nitems && p->items[i].day == day; i++) {
             const struct pl_plan_item *it = &p->items[i];
+            /* The day's runs, where they fall among the items. */
+            for (; r < p->nsessions && p->sessions[r].day == day &&
+                   p->sessions[r].minute <= it->start_minute;
+                 r++)
+                print_session(f, &p->sessions[r]);
             hhmm(a, sizeof a, it->start_minute);
             hhmm(b, sizeof b, it->end_minute);
             fprintf(f, "  %s-%s  %s (%s)%s\n", a, b, it->title, it->kind,
@@ -240,6 +287,8 @@ static void print_text(FILE *f, const struct pl_plan *p, const struct pl_protoco
                 fprintf(f, "               caution: %s\n", it->caution);
             any = true;
         }
+        for (; r < p->nsessions && p->sessions[r].day == day; r++)
+            print_session(f, &p->sessions[r]);
         for (; k < p->nnotes && p->notes[k].day == day; k++) {
             fprintf(f, "  note: %s\n", p->notes[k].text);
             any = true;

@@ -1356,6 +1356,10 @@ struct pl_plan {
     struct pl_plan_item *items;     /* by start time, then id */
     size_t nnotes;
     struct pl_plan_note *notes;     /* by day */
+    size_t nsessions;
+    struct pl_plan_session *sessions;   /* the runs of the plan's days
+                                           (done, declared, predicted),
+                                           by start: for the agenda */
     void *priv_;
 };
 

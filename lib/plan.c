@@ -941,6 +941,19 @@ int pl__plan_rules(const struct pl__rules *rules, const struct pl_plan_input *in
                  PL_PLAN_ITEMS_MAX);
     else if (rc == PL_ENOMEM)
         pl__diag(diag, rc, UINT64_MAX, "out of memory while planning");
+    /* The sessions of the plan's days, for the agenda (already in order). */
+    size_t nin = 0;
+    for (size_t i = 0; i < p.ss.n; i++)
+        nin += p.ss.v[i]->day >= in->from_day && p.ss.v[i]->day < in->from_day + (int32_t)in->ndays;
+    if (rc == PL_OK && nin) {
+        out->sessions = pl__malloc_array(nin, sizeof *out->sessions);
+        if (!out->sessions)
+            rc = pl__diag(diag, PL_ENOMEM, UINT64_MAX, "out of memory while planning");
+        for (size_t i = 0; i < p.ss.n && out->sessions; i++)
+            if (p.ss.v[i]->day >= in->from_day &&
+                p.ss.v[i]->day < in->from_day + (int32_t)in->ndays)
+                out->sessions[out->nsessions++] = *p.ss.v[i];
+    }
     if (rc == PL_OK) {
         if (out->nitems)
             qsort(out->items, out->nitems, sizeof *out->items, cmp_item);
@@ -999,6 +1012,7 @@ void pl_plan_release(struct pl_plan *plan)
         return;
     pl__free(plan->items);
     pl__free(plan->notes);
+    pl__free(plan->sessions);
     pl__arena_free(plan->priv_);   /* the rules pl_plan_make built */
     memset(plan, 0, sizeof *plan);
 }

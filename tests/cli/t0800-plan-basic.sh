@@ -23,6 +23,7 @@ expect_contains "$OUT" "why: you travelled about 502 km today"
 expect_contains "$OUT" "race on Sunday"
 expect_contains "$OUT" "Hamstring origin 3:00, Hamstrings 5:00, Glutes 4:00, Whole back 5:00"
 expect_contains "$OUT" "(IF 0."
+expect_contains "$OUT" "  09:00-10:30  > Madrid Half Marathon (done, race)"
 expect_contains "$OUT" "Advice for healthy runners, not a diagnosis."
 
 expect_exit 0 "$PLIANT" plan --from 2026-03-09 --days 15 --protocol "$small" --json
@@ -66,6 +67,10 @@ assert start, "race activity not found in truth.json"
 for it in items:
     if it["routine"] == "deep":
         assert not (start - timedelta(hours=24) < t(it["end_utc"]) and t(it["start_utc"]) < start), it["id"]
+# The runs the plan was made around.
+sess = plan["sessions"]
+assert any(x["name"] == "Madrid Half Marathon" and x["race"] and x["source"] == "done" for x in sess), sess
+assert all("2026-03-09" <= x["date"] <= "2026-03-23" for x in sess)
 # Every item's local start is on its date.
 for it in items:
     assert it["start"].startswith(it["date"]), it["id"]
