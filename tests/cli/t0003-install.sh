@@ -23,6 +23,8 @@ for m in docs/man/*.1; do
     cmp -s "$m" "$D/usr/share/man/man1/${m##*/}" || fail "man page ${m##*/} not installed"
 done
 [ $n -gt 0 ] || fail "docs/man/ has no man pages to install"
+cmp -s protocols/hamstrings.yaml "$D/usr/share/pliant/protocols/hamstrings.yaml" ||
+    fail "the default protocol is not installed in /usr/share/pliant/protocols/"
 expect_exit 0 "$D/usr/bin/pliant" --version
 
 pc=$D/usr/lib/pkgconfig/pliant.pc
