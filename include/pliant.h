@@ -1335,6 +1335,8 @@ struct pl_plan_item {
                                  "recovery-needed" */
     bool predicted;           /* its trigger is a predicted session */
     const char *caution;      /* the routine's safety note; "" when none */
+    const char *about;        /* the routine's why, from the protocol;
+                                 "" when none */
     char reason[384];         /* the facts: "after Tuesday's Intervals
                                  (IF 0.91, HRSS 112)" */
     size_t nsteps;
@@ -1500,8 +1502,9 @@ void pl_plan_adherence(const struct pl_plan *plan,
  *
  * Loading never stops at the first mistake: every error of the file is
  * reported, each with its line:column and what was expected, so that
- * `pliant protocol check` can list them all. A YAML syntax error ends the
- * reading (the rest of the file cannot be trusted); every other error is
+ * `pliant protocol check` can list them all. A YAML syntax error, or a
+ * file too large, too deep or with too many values, ends the reading (the
+ * rest cannot be trusted, or costs too much); every other error is
  * collected. Hostile files are bounded by PL_PROTOCOL_* in lib/pl_limits.h
  * (size, nesting depth, number of nodes, list lengths, text lengths), and
  * YAML anchors and aliases are refused, so a file cannot expand into more
@@ -1715,10 +1718,11 @@ struct pl_node {
 
 /* Load a protocol from the YAML in buf[0..n) (need not be NUL-terminated;
  * at most 1 MiB, PL_PROTOCOL_BYTES_MAX). On success *out is the protocol
- * (pl_protocol_free). On failure *out is NULL, every error has gone to
- * on_error (which may be NULL) and diag holds the first. Returns 0,
- * PL_EFORMAT (the file has errors), PL_ELIMIT (a limit stopped the
- * reading), PL_ENOMEM, or PL_EINVAL (out NULL, or buf NULL with n > 0). */
+ * (pl_protocol_free). On failure *out is NULL and diag holds the first
+ * error; every error has gone to on_error (which may be NULL), unless
+ * memory ran out. Returns 0,
+ * PL_EFORMAT (the file has errors), PL_ELIMIT (one of them is a limit
+ * exceeded), PL_ENOMEM, or PL_EINVAL (out NULL, or buf NULL with n > 0). */
 int pl_protocol_parse(const void *buf, size_t n, struct pl_protocol **out,
                       void (*on_error)(void *ctx, const struct pl_diag *e),
                       void *ctx, struct pl_diag *diag);
