@@ -36,7 +36,8 @@ const struct cmd cmd_plan_def = {
     "                   red_flags (id, sign, action, urgent),\n"
     "                   items (id, date, start, end, start_utc, end_utc,\n"
     "                   routine, title, kind, rule, trigger, predicted, reason,\n"
-    "                   caution, steps [area, duration_s, reps, sets, how],\n"
+    "                   caution, about (the protocol's why), steps [area,\n"
+    "                   duration_s, reps, sets, how],\n"
     "                   covers), notes (date, text) and sessions, the runs\n"
     "                   of those days (date, time, minutes, name, source:\n"
     "                   done, planned or predicted, hard, race, evening,\n"
@@ -162,6 +163,8 @@ static void print_json(FILE *f, const struct pl_plan *p, const struct pl_protoco
         json_cstr(f, it->reason);
         fputs(", \"caution\": ", f);
         json_cstr(f, it->caution);
+        fputs(", \"about\": ", f);
+        json_cstr(f, it->about);
         fputs(",\n     \"steps\": [", f);
         for (size_t k = 0; k < it->nsteps; k++) {
             const struct pl_plan_step *s = &it->steps[k];

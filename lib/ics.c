@@ -53,6 +53,8 @@ static void put(struct text *t, const char *fmt, ...)
 static void describe(const struct pl_plan_item *it, const char *note, struct text *t)
 {
     put(t, "Why: %s%s.\n", it->reason, it->predicted ? " (the run is predicted, not planned)" : "");
+    if (it->about && *it->about)
+        put(t, "\n%s\n", it->about);
     if (it->nsteps)
         put(t, "\nSteps:\n");
     for (size_t i = 0; i < it->nsteps; i++) {

@@ -735,6 +735,7 @@ static int place_one(struct planner *p, const struct pl__rule *ru, const struct 
     it->trigger = pl__trig_name(t->kind);
     it->predicted = t->predicted || (anchor && anchor->predicted);
     it->caution = r->caution ? r->caution : "";
+    it->about = r->about ? r->about : "";
     trigger_reason(p->in, &p->ss, t, ru->timing, day, it->reason, sizeof it->reason);
     if (anchor && anchor != t) {
         char desc[256];

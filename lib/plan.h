@@ -48,6 +48,7 @@ struct pl__routine {
     const char *id, *title, *kind;
     int32_t minutes;        /* whole routine, on the 5-minute grid */
     const char *caution;    /* "" when none */
+    const char *about;      /* the protocol's why for it; "" or NULL */
     size_t nsteps;
     const struct pl_plan_step *steps;
     size_t ncovers;

@@ -48,6 +48,7 @@ static const struct pl__routine *view_routine(struct pl__arena **a, const struct
     v->title = r->title;
     v->kind = pl_routine_kind_name(r->kind) ? pl_routine_kind_name(r->kind) : "";
     v->caution = r->caution;
+    v->about = r->why;
     /* Untimed routines (a reminder) take one 5-minute slot; the rest are
      * rounded up to the planner's grid. */
     int32_t m = minutes_up(r->duration_s);

@@ -27,8 +27,9 @@ static const struct pl_plan_step steps[] = {
 };
 static const char *const covers[] = { "D2", "E1" };
 static const struct pl__routine R[] = {
-    { "flush", "Flush massage", "self-massage", 10, "", 2, steps, 2, covers },
-    { "daily", "Daily mobility, \"the basics\"; then a walk", "mobility", 15, "", 0, NULL, 0,
+    { "flush", "Flush massage", "self-massage", 10, "", "A quick, light massage.", 2, steps, 2,
+      covers },
+    { "daily", "Daily mobility, \"the basics\"; then a walk", "mobility", 15, "", "", 0, NULL, 0,
       NULL },
 };
 static const struct pl__routine *const hard_seq[] = { &R[0] };
@@ -110,6 +111,7 @@ static void libical_reads_back_one_event_per_item_in_utc(void **state)
         if (strcmp(it->routine, "flush") == 0) {
             assert_non_null(strstr(desc, "1. Hamstring origin 3:00 - slow strokes"));
             assert_non_null(strstr(desc, "Protocol items: D2, E1"));
+            assert_non_null(strstr(desc, "\nA quick, light massage.\n"));
             assert_non_null(strstr(desc, "after today's Intervals (IF 0.91, HRSS 112)"));
         }
     }

@@ -33,14 +33,14 @@ static const struct pl_plan_step flush_steps[] = {
 static const char *const flush_covers[] = { "D2", "D3", "E1" };
 
 static const struct pl__routine R[] = {
-    { "shower", "Hot shower or Epsom soak", "heat", 15, "", 0, NULL, 0, NULL },
-    { "flush", "Flush massage", "self-massage", 20, "", 4, flush_steps, 3, flush_covers },
-    { "water", "Drink water", "hydration", 5, "", 0, NULL, 0, NULL },
-    { "food", "Anti-inflammatory foods", "nutrition", 10, "arnica on the skin only", 0, NULL, 0,
+    { "shower", "Hot shower or Epsom soak", "heat", 15, "", "", 0, NULL, 0, NULL },
+    { "flush", "Flush massage", "self-massage", 20, "", "", 4, flush_steps, 3, flush_covers },
+    { "water", "Drink water", "hydration", 5, "", "", 0, NULL, 0, NULL },
+    { "food", "Anti-inflammatory foods", "nutrition", 10, "arnica on the skin only", "", 0, NULL, 0,
       NULL },
-    { "deep", "Deep tissue session", "massage", 45, "", 0, NULL, 0, NULL },
-    { "daily", "Daily mobility", "mobility", 15, "", 0, NULL, 0, NULL },
-    { "five", "The five contributors", "strength", 20, "", 0, NULL, 0, NULL },
+    { "deep", "Deep tissue session", "massage", 45, "", "", 0, NULL, 0, NULL },
+    { "daily", "Daily mobility", "mobility", 15, "", "", 0, NULL, 0, NULL },
+    { "five", "The five contributors", "strength", 20, "", "", 0, NULL, 0, NULL },
 };
 enum { SHOWER, FLUSH, WATER, FOOD, DEEP, DAILY, FIVE };
 
