@@ -485,9 +485,12 @@ static void trigger_reason(const struct pl_plan_input *in, const struct sessions
     case PL__TRIG_RECOVERY: {
         char r[160];
         day_reason(t->dd, "recovery", r, sizeof r);
-        snprintf(buf, n, "recovery needed");
-        if (r[0])
-            add(buf, n, " (%s)", r);
+        if (strncmp(r, "recovery needed", 15) == 0)
+            snprintf(buf, n, "%s", r);     /* the detection says it already */
+        else if (r[0])
+            snprintf(buf, n, "recovery needed (%s)", r);
+        else
+            snprintf(buf, n, "recovery needed");
         break;
     }
     default:
@@ -736,12 +739,17 @@ static int place_one(struct planner *p, const struct pl__rule *ru, const struct 
     it->predicted = t->predicted || (anchor && anchor->predicted);
     it->caution = r->caution ? r->caution : "";
     it->about = r->about ? r->about : "";
-    trigger_reason(p->in, &p->ss, t, ru->timing, day, it->reason, sizeof it->reason);
+    /* When the window counts from another event, that event first: it is
+     * what the time was chosen by. */
     if (anchor && anchor != t) {
-        char desc[256];
+        char desc[256], rest[sizeof it->reason];
         session_desc(p->in, anchor->s, anchor->kind, day, desc, sizeof desc);
-        add(it->reason, sizeof it->reason, "; %s %s",
-            ru->timing == PL__TIME_BEFORE ? "before" : "after", desc);
+        trigger_reason(p->in, &p->ss, t, ru->timing, day, rest, sizeof rest);
+        snprintf(it->reason, sizeof it->reason, "%s %s; ",
+                 ru->timing == PL__TIME_BEFORE ? "before" : "after", desc);
+        add(it->reason, sizeof it->reason, "%s", rest);
+    } else {
+        trigger_reason(p->in, &p->ss, t, ru->timing, day, it->reason, sizeof it->reason);
     }
     it->nsteps = r->nsteps;
     it->steps = r->steps;

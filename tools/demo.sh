@@ -97,7 +97,15 @@ fi
 if "$bin" help plan >/dev/null 2>&1 && [ -f "$out/pliant.db" ] && [ -f "$out/truth.json" ]; then
     db=$out/pliant.db
     race=$(sed -n '/"races"/,$ s/.*{"date": "\([0-9-]*\)".*/\1/p' "$out/truth.json" | head -n 1)
+    trip=$(sed -n '/"trips"/,$ s/.*{"day": "\([0-9-]*\)".*/\1/p' "$out/truth.json" | head -n 1)
     if [ -n "$race" ] && from=$(date -u -d "$race - 6 days" +%Y-%m-%d 2>/dev/null); then
+        # The runner tells pliant about a shakeout run on the evening they
+        # arrive, so the plan can time the deep-tissue work before it.
+        if [ -n "$trip" ] && "$bin" help event >/dev/null 2>&1; then
+            echo
+            echo "== pliant event add run ${trip}T18:30 \"Shakeout run\" --db $db"
+            "$bin" event add --db "$db" run "${trip}T18:30" "Shakeout run" --hours 0.5
+        fi
         echo
         echo "== pliant plan --db $db --from $from --days 8 --ics $out/plan.ics   (the race: $race)"
         "$bin" plan --db "$db" --from "$from" --days 8 --ics "$out/plan.ics"
