@@ -37,6 +37,11 @@ const struct cmd *cmd_find(const char *name);
 /* True when argv[i] is -h or --help. */
 bool is_help(const char *arg);
 
+/* The value of option `name` at argv[*i], given as "--name VALUE" (then
+ * *i moves past VALUE) or "--name=VALUE"; NULL when argv[*i] is another
+ * option. A missing value is a usage error of command c (exit 2). */
+const char *opt_value(const struct cmd *c, int argc, char **argv, int *i, const char *name);
+
 /* JSON string writer: a quoted, escaped string (bytes need not be
  * NUL-terminated; invalid UTF-8 is replaced by U+FFFD). */
 void json_str(FILE *f, const char *s, size_t n);

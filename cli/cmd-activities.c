@@ -198,21 +198,6 @@ struct list_args {
     bool since_local, until_local;
 };
 
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0)
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc)
-        die_usage(&cmd_activities_def, "option '%s' needs a value", name);
-    return argv[++*i];
-}
-
 /* "YYYY-MM-DD" (local: the start of that day, as seconds of local time) or
  * "YYYY-MM-DDTHH:MM:SSZ" (a UTC instant). */
 static int64_t parse_when(const char *s, const char *opt, bool *local)
@@ -246,17 +231,17 @@ static void parse_args(int argc, char **argv, struct list_args *a)
     a->until_s = INT64_MAX;
     for (int i = 1; i < argc; i++) {
         const char *v;
-        if ((v = opt_value(argc, argv, &i, "--since"))) {
+        if ((v = opt_value(&cmd_activities_def, argc, argv, &i, "--since"))) {
             a->since_s = parse_when(v, "--since", &a->since_local);
-        } else if ((v = opt_value(argc, argv, &i, "--until"))) {
+        } else if ((v = opt_value(&cmd_activities_def, argc, argv, &i, "--until"))) {
             a->until_s = parse_when(v, "--until", &a->until_local);
             if (a->until_local)
                 a->until_s += 86400;      /* through the end of that day */
-        } else if ((v = opt_value(argc, argv, &i, "--sport"))) {
+        } else if ((v = opt_value(&cmd_activities_def, argc, argv, &i, "--sport"))) {
             a->sport = pl_sport_parse(v);
             if (a->sport < 0)
                 die_usage(&cmd_activities_def, "unknown sport '%s'", v);
-        } else if ((v = opt_value(argc, argv, &i, "--db"))) {
+        } else if ((v = opt_value(&cmd_activities_def, argc, argv, &i, "--db"))) {
             if (!*v)
                 die_usage(&cmd_activities_def, "--db needs a path");
             a->db = v;

@@ -46,21 +46,6 @@ const struct cmd cmd_event_def = {
     "  pliant event rm 3\n",
 };
 
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0)
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc)
-        die_usage(&cmd_event_def, "option '%s' needs a value", name);
-    return argv[++*i];
-}
-
 static void format_when(const struct pl_event *e, char *buf, size_t n)
 {
     char day[16];
@@ -104,15 +89,15 @@ static int event_add(int argc, char **argv)
     int npos = 0;
     for (int i = 2; i < argc; i++) {
         const char *v;
-        if ((v = opt_value(argc, argv, &i, "--db"))) {
+        if ((v = opt_value(&cmd_event_def, argc, argv, &i, "--db"))) {
             if (!*v)
                 die_usage(&cmd_event_def, "--db needs a path");
             db = v;
-        } else if ((v = opt_value(argc, argv, &i, "--hours"))) {
+        } else if ((v = opt_value(&cmd_event_def, argc, argv, &i, "--hours"))) {
             hours = v;
-        } else if ((v = opt_value(argc, argv, &i, "--from"))) {
+        } else if ((v = opt_value(&cmd_event_def, argc, argv, &i, "--from"))) {
             from = v;
-        } else if ((v = opt_value(argc, argv, &i, "--to"))) {
+        } else if ((v = opt_value(&cmd_event_def, argc, argv, &i, "--to"))) {
             to = v;
         } else if (argv[i][0] == '-' && argv[i][1] == '-' && argv[i][2]) {
             die_usage(&cmd_event_def, "unknown argument '%s'", argv[i]);
@@ -233,14 +218,14 @@ static int event_list(int argc, char **argv)
     struct lister l = { false, 0 };
     for (int i = 2; i < argc; i++) {
         const char *v;
-        if ((v = opt_value(argc, argv, &i, "--db"))) {
+        if ((v = opt_value(&cmd_event_def, argc, argv, &i, "--db"))) {
             if (!*v)
                 die_usage(&cmd_event_def, "--db needs a path");
             db = v;
-        } else if ((v = opt_value(argc, argv, &i, "--from"))) {
+        } else if ((v = opt_value(&cmd_event_def, argc, argv, &i, "--from"))) {
             if (!pl_day_parse(v, &from))
                 die_usage(&cmd_event_def, "--from wants a date YYYY-MM-DD, not '%s'", v);
-        } else if ((v = opt_value(argc, argv, &i, "--to"))) {
+        } else if ((v = opt_value(&cmd_event_def, argc, argv, &i, "--to"))) {
             if (!pl_day_parse(v, &to))
                 die_usage(&cmd_event_def, "--to wants a date YYYY-MM-DD, not '%s'", v);
         } else if (strcmp(argv[i], "--json") == 0) {
@@ -282,7 +267,7 @@ static int event_rm(int argc, char **argv)
     const char *db = NULL, *id_arg = NULL;
     for (int i = 2; i < argc; i++) {
         const char *v;
-        if ((v = opt_value(argc, argv, &i, "--db"))) {
+        if ((v = opt_value(&cmd_event_def, argc, argv, &i, "--db"))) {
             if (!*v)
                 die_usage(&cmd_event_def, "--db needs a path");
             db = v;

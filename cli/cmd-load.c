@@ -97,21 +97,6 @@ struct load_args {
     double ctl_days, atl_days;
 };
 
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0)
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc)
-        die_usage(&cmd_load_def, "option '%s' needs a value", name);
-    return argv[++*i];
-}
-
 /* Today in the local time zone of this computer. */
 static int32_t today(void)
 {
@@ -147,21 +132,21 @@ static void parse_args(int argc, char **argv, struct load_args *a)
     memset(a, 0, sizeof *a);
     for (int i = 1; i < argc; i++) {
         const char *v;
-        if ((v = opt_value(argc, argv, &i, "--from"))) {
+        if ((v = opt_value(&cmd_load_def, argc, argv, &i, "--from"))) {
             a->from = parse_day(v, "--from");
             a->has_from = true;
-        } else if ((v = opt_value(argc, argv, &i, "--to"))) {
+        } else if ((v = opt_value(&cmd_load_def, argc, argv, &i, "--to"))) {
             a->to = parse_day(v, "--to");
             a->has_to = true;
-        } else if ((v = opt_value(argc, argv, &i, "--svg"))) {
+        } else if ((v = opt_value(&cmd_load_def, argc, argv, &i, "--svg"))) {
             if (!*v)
                 die_usage(&cmd_load_def, "--svg needs a file name ('-' for standard output)");
             a->svg = v;
-        } else if ((v = opt_value(argc, argv, &i, "--ctl-days"))) {
+        } else if ((v = opt_value(&cmd_load_def, argc, argv, &i, "--ctl-days"))) {
             a->ctl_days = parse_days(v, "--ctl-days");
-        } else if ((v = opt_value(argc, argv, &i, "--atl-days"))) {
+        } else if ((v = opt_value(&cmd_load_def, argc, argv, &i, "--atl-days"))) {
             a->atl_days = parse_days(v, "--atl-days");
-        } else if ((v = opt_value(argc, argv, &i, "--db"))) {
+        } else if ((v = opt_value(&cmd_load_def, argc, argv, &i, "--db"))) {
             if (!*v)
                 die_usage(&cmd_load_def, "--db needs a path");
             a->db = v;

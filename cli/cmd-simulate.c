@@ -64,22 +64,6 @@ struct sim_args {
     bool json, have_weeks, have_hours;
 };
 
-/* "--name=value" or "--name value"; NULL when argv[*i] is not --name. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0)
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc)
-        die_usage(&cmd_simulate_def, "option '%s' needs a value", name);
-    return argv[++*i];
-}
-
 static unsigned long long parse_ull(const char *s, const char *name, unsigned long long max)
 {
     char *end;
@@ -110,10 +94,10 @@ static void parse_args(int argc, char **argv, struct sim_args *a)
     pl_sim_options_init(&a->opt);
     for (int i = 1; i < argc; i++) {
         const char *v;
-        if ((v = opt_value(argc, argv, &i, "--weeks"))) {
+        if ((v = opt_value(&cmd_simulate_def, argc, argv, &i, "--weeks"))) {
             a->opt.weeks = (uint32_t)parse_ull(v, "--weeks", PL_SIM_WEEKS_MAX);
             a->have_weeks = true;
-        } else if ((v = opt_value(argc, argv, &i, "--hours"))) {
+        } else if ((v = opt_value(&cmd_simulate_def, argc, argv, &i, "--hours"))) {
             char *end;
             double h = strtod(v, &end);
             if (end == v || *end || !(h * 3600 >= 60 && h * 3600 <= PL_SIM_SINGLE_S_MAX))
@@ -121,15 +105,15 @@ static void parse_args(int argc, char **argv, struct sim_args *a)
                           PL_SIM_SINGLE_S_MAX / 3600, v);
             a->opt.single_s = (uint32_t)(h * 3600 + 0.5);
             a->have_hours = true;
-        } else if ((v = opt_value(argc, argv, &i, "--out"))) {
+        } else if ((v = opt_value(&cmd_simulate_def, argc, argv, &i, "--out"))) {
             a->out = v;
-        } else if ((v = opt_value(argc, argv, &i, "--strava-export"))) {
+        } else if ((v = opt_value(&cmd_simulate_def, argc, argv, &i, "--strava-export"))) {
             if (!*v)
                 die_usage(&cmd_simulate_def, "--strava-export needs a file name");
             a->strava = v;
-        } else if ((v = opt_value(argc, argv, &i, "--seed"))) {
+        } else if ((v = opt_value(&cmd_simulate_def, argc, argv, &i, "--seed"))) {
             a->opt.seed = parse_ull(v, "--seed", UINT64_MAX);
-        } else if ((v = opt_value(argc, argv, &i, "--start"))) {
+        } else if ((v = opt_value(&cmd_simulate_def, argc, argv, &i, "--start"))) {
             a->opt.start_day = parse_date(v);
         } else if (strcmp(argv[i], "--json") == 0) {
             a->json = true;

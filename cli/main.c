@@ -42,6 +42,21 @@ bool is_help(const char *arg)
     return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
 }
 
+const char *opt_value(const struct cmd *c, int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    const char *a = argv[*i];
+    if (strncmp(a, name, n) != 0)
+        return NULL;
+    if (a[n] == '=')
+        return a + n + 1;
+    if (a[n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc)
+        die_usage(c, "option '%s' needs a value", name);
+    return argv[++*i];
+}
+
 void error_msg(const char *fmt, ...)
 {
     va_list ap;
