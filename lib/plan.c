@@ -222,8 +222,9 @@ static int cmp_session(const void *a, const void *b)
 }
 
 /* The sessions in time order, with the predicted evening runs added:
- * on habit weekdays from today on, in the plan's range and a day either
- * side, where nothing is done or declared that day. */
+ * on habit weekdays from today on, in the plan's range and the days
+ * around it whose triggers count, where nothing is done or declared that
+ * day. */
 struct sessions {
     const struct pl_plan_session **v;
     size_t n;
@@ -232,16 +233,17 @@ struct sessions {
 
 static int gather_sessions(const struct pl_plan_input *in, struct sessions *ss)
 {
-    size_t cap = in->nsessions + in->ndays + 2;
-    ss->v = pl__malloc_array(cap, sizeof *ss->v);
-    ss->predicted = pl__malloc_array(in->ndays + 2, sizeof *ss->predicted);
+    size_t span = in->ndays + PL__PLAN_LOOKBACK_DAYS + PL__PLAN_LOOKAHEAD_DAYS + 1;
+    ss->v = pl__malloc_array(in->nsessions + span, sizeof *ss->v);
+    ss->predicted = pl__malloc_array(span, sizeof *ss->predicted);
     if (!ss->v || !ss->predicted)
         return PL_ENOMEM;
     ss->n = 0;
     for (size_t i = 0; i < in->nsessions; i++)
         ss->v[ss->n++] = &in->sessions[i];
     size_t np = 0;
-    for (int32_t day = in->from_day - 1; day <= in->from_day + (int32_t)in->ndays; day++) {
+    for (int32_t day = in->from_day - PL__PLAN_LOOKBACK_DAYS;
+         day <= in->from_day + (int32_t)in->ndays + PL__PLAN_LOOKAHEAD_DAYS; day++) {
         if (day < in->today || !(in->evening_weekdays & (1u << weekday(day))))
             continue;
         bool busy = false;
@@ -269,7 +271,8 @@ static int collect_triggers(const struct pl_plan_input *in, const struct session
     /* From as far back as a rule reaches (twice a day for up to
      * PL_PROTOCOL_DAYS_MAX days; days later), so that a plan from any day
      * holds what earlier triggers put on it, as a longer plan would. */
-    int32_t lo = in->from_day - PL_PROTOCOL_DAYS_MAX, hi = in->from_day + (int32_t)in->ndays;
+    int32_t lo = in->from_day - PL__PLAN_LOOKBACK_DAYS,
+            hi = in->from_day + (int32_t)in->ndays + PL__PLAN_LOOKAHEAD_DAYS;
     int rc = PL_OK;
     for (int32_t day = lo; day <= hi && rc == PL_OK; day++) {
         const struct pl_day *dd = known_day(in, day);

@@ -11,6 +11,13 @@
 
 #include "internal.h"
 
+/* Days before and after the plan's range whose triggers the planner
+ * collects: a rule reaches back at most PL_PROTOCOL_DAYS_MAX days (twice
+ * daily, days later), and a window or constraint at most
+ * PL_PROTOCOL_WINDOW_S_MAX (7 days) ahead. */
+#define PL__PLAN_LOOKBACK_DAYS PL_PROTOCOL_DAYS_MAX
+#define PL__PLAN_LOOKAHEAD_DAYS (PL_PROTOCOL_WINDOW_S_MAX / 86400 + 1)
+
 /* What calls for a rule (enum pl_trigger, from 0). */
 enum pl__trig {
     PL__TRIG_HARD,          /* a hard session (or a day the detection

@@ -169,8 +169,9 @@ int pl_plan_build(struct pl_store *s, const struct pl_protocol *p, int32_t from_
                         PL_PLAN_DAYS_MAX);
     struct pl_load load;
     memset(&load, 0, sizeof load);
-    struct build b = { .lo = from_day - PL_PROTOCOL_DAYS_MAX - 1,
-                       .hi = from_day + (int32_t)ndays + 1, .load = &load };
+    struct build b = { .lo = from_day - PL__PLAN_LOOKBACK_DAYS - 1,
+                       .hi = from_day + (int32_t)ndays + PL__PLAN_LOOKAHEAD_DAYS + 1,
+                       .load = &load };
     int rc = pl_load_compute(s, NULL, from_day + (int32_t)ndays, &load, diag);
     if (rc != PL_OK)
         return rc;

@@ -532,6 +532,34 @@ static void every_failed_allocation_is_enomem_and_leaks_nothing(void **state)
     pl_protocol_free(pr);
 }
 
+/* A constraint sees an event beyond the plan's last day: a race two days
+ * after it still keeps deep work out of the 48 hours before. */
+static void constraints_see_events_after_the_range(void **state)
+{
+    (void)state;
+    static const struct pl__constraint wide[] = {
+        { PL__TRIG_RACE, 48 * 60, 0, 1, deep_ids, 0, NULL, NULL, "nothing deep in 48 h" },
+    };
+    const struct pl__rules rules = { PL_ARRAY_LEN(rules_v), rules_v, 1, wide };
+    struct pl_plan_input in;
+    struct pl_plan_session ss[8];
+    struct pl_plan_trip tt[2];
+    size_t ns;
+    week(&in, ss, &ns, tt);
+    in.ndays = 4;                                /* Monday to Thursday */
+    ss[ns++] = session(SAT, 9, 0, 100, PL_SESSION_DECLARED, PL_ACT_RACE, "City 10k");
+    in.nsessions = ns;
+    struct pl_plan p;
+    struct pl_diag d;
+    assert_int_equal(pl__plan_rules(&rules, &in, &p, &d), PL_OK);
+    assert_null(find(&p, THU, "deep"));
+    pl_plan_release(&p);
+    in.nsessions = ns - 1;                       /* no race: it is there */
+    assert_int_equal(pl__plan_rules(&rules, &in, &p, &d), PL_OK);
+    assert_non_null(find(&p, THU, "deep"));
+    pl_plan_release(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -544,6 +572,7 @@ int main(void)
         cmocka_unit_test(recovery_needed_adds_the_twice_daily_routine),
         cmocka_unit_test(the_same_input_gives_the_same_plan_in_any_order),
         cmocka_unit_test(bad_input_is_refused_with_the_field_named),
+        cmocka_unit_test(constraints_see_events_after_the_range),
         cmocka_unit_test(a_parsed_protocol_plans_the_travel_day_in_order),
         cmocka_unit_test(every_failed_allocation_is_enomem_and_leaks_nothing),
     };
