@@ -77,32 +77,25 @@ static void parse(const struct cmd *c, int argc, char **argv, struct opts *o, bo
         exit(EXIT_NOTHING);
     }
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **val = NULL;
-        if (!marks && strcmp(a, "--json") == 0) {
+        const char *a = argv[i], *v;
+        if (!marks && strcmp(a, "--json") == 0)
             o->json = true;
-            continue;
-        }
-        if (strcmp(a, "--db") == 0)
-            val = &o->db;
-        else if (strcmp(a, "--protocol") == 0)
-            val = &o->proto;
-        else if (marks && c == &cmd_skip_def && strcmp(a, "--why") == 0)
-            val = &o->why;
-        else if (!marks && strcmp(a, "--from") == 0)
-            val = &o->from;
-        else if (!marks && strcmp(a, "--days") == 0)
-            val = &o->days;
+        else if ((v = opt_value(c, argc, argv, &i, "--db")))
+            o->db = v;
+        else if ((v = opt_value(c, argc, argv, &i, "--protocol")))
+            o->proto = v;
+        else if (marks && c == &cmd_skip_def && (v = opt_value(c, argc, argv, &i, "--why")))
+            o->why = v;
+        else if (!marks && (v = opt_value(c, argc, argv, &i, "--from")))
+            o->from = v;
+        else if (!marks && (v = opt_value(c, argc, argv, &i, "--days")))
+            o->days = v;
         else if (a[0] == '-' && a[1])
             die_usage(c, "unknown option '%s'", a);
-        else if (marks) {
+        else if (marks)
             o->items[o->nitems++] = argv[i];
-            continue;
-        } else
+        else
             die_usage(c, "unexpected argument '%s'", a);
-        if (i + 1 >= argc)
-            die_usage(c, "option '%s' needs a value", a);
-        *val = argv[++i];
     }
     if (marks && o->nitems == 0)
         die_usage(c, "which item? (ids are in 'pliant plan --json')");

@@ -385,29 +385,26 @@ static int run(const struct cmd *c, int argc, char **argv, bool today_only)
     bool json = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char **val = NULL;
-        if (strcmp(a, "--json") == 0) {
+        const char *v;
+        if (strcmp(a, "--json") == 0)
             json = true;
-            continue;
-        }
-        if (strcmp(a, "--db") == 0)
-            val = &db;
-        else if (strcmp(a, "--protocol") == 0)
-            val = &proto;
-        else if (!today_only && strcmp(a, "--from") == 0)
-            val = &from;
-        else if (!today_only && strcmp(a, "--days") == 0)
-            val = &days_s;
-        else if (!today_only && strcmp(a, "--ics") == 0)
-            val = &ics;
-        else if (!today_only && strcmp(a, "--fit-workouts") == 0)
-            val = &fitdir;
+        else if ((v = opt_value(c, argc, argv, &i, "--db")))
+            db = v;
+        else if ((v = opt_value(c, argc, argv, &i, "--protocol")))
+            proto = v;
+        else if (!today_only && (v = opt_value(c, argc, argv, &i, "--from")))
+            from = v;
+        else if (!today_only && (v = opt_value(c, argc, argv, &i, "--days")))
+            days_s = v;
+        else if (!today_only && (v = opt_value(c, argc, argv, &i, "--ics")))
+            ics = v;
+        else if (!today_only && (v = opt_value(c, argc, argv, &i, "--fit-workouts")))
+            fitdir = v;
         else
             die_usage(c, "unknown option '%s'", a);
-        if (i + 1 >= argc || !*argv[i + 1])
-            die_usage(c, "option '%s' needs a value", a);
-        *val = argv[++i];
     }
+    if ((db && !*db) || (proto && !*proto) || (ics && !*ics) || (fitdir && !*fitdir))
+        die_usage(c, "an option's value is empty");
     int32_t today = today_local(), from_day = today;
     uint32_t ndays = today_only ? 1 : 8;
     if (from && !pl_day_parse(from, &from_day))

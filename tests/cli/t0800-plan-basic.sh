@@ -80,6 +80,10 @@ PY
 expect_exit 0 "$PLIANT" plan --from 2026-03-09 --days 15 --protocol "$small" --json
 cmp -s "$OUT" "$TMPDIR/plan.json" || fail "two runs gave different plans"
 
+# --name=VALUE is the same as --name VALUE.
+expect_exit 0 "$PLIANT" plan --from=2026-03-09 --days=15 --protocol="$small" --json
+cmp -s "$OUT" "$TMPDIR/plan.json" || fail "--name=VALUE gave another plan"
+
 # The default protocol plans the same week.
 expect_exit 0 "$PLIANT" plan --from 2026-03-16 --days 8
 expect_contains "$OUT" "Recovery plan, 2026-03-16 to 2026-03-23"
