@@ -658,8 +658,8 @@ static void show_text(FILE *f, const struct pl_protocol *p, const char *source)
         wrap(f, 2, lead, a->description);
     }
     if (pl_protocol_screening(p))
-        fprintf(f, "\n(The protocol has a screening section: 'pliant protocol show --json' "
-                   "lists it.)\n");
+        fprintf(f, "\nThe protocol has a screening section ('pliant screen' asks it;\n"
+                   "'pliant protocol show --json' lists it).\n");
 }
 
 /* ------------------------------------------------------------------ */

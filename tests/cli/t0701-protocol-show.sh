@@ -77,7 +77,8 @@ c = p["constraints"][0]
 assert c["avoid"] == "before" and c["of"] == "race" and c["within_s"] == 86400
 assert c["routines"] == ["deep-tissue"]
 assert sum(f["urgent"] for f in p["red_flags"]) == 1
-assert p["screening"] is None
+assert [f["id"] for f in p["screening"]["red-flags"]] == \
+    ["thigh-pop", "calf-after-travel", "nerve-pain", "rest-pain"]
 PY
 fi
 
