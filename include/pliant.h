@@ -1795,6 +1795,200 @@ bool pl_constraint_allows(const struct pl_constraint *c,
                           const struct pl_routine *r, int64_t t_s,
                           int64_t event_start_s, int64_t event_end_s);
 
+/* ------------------------------------------------------------------ */
+/* Screening                                                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The self-screen (lib/screen.c): the questions of a protocol's
+ * `screening` section (docs/formats.md), the runner's answers, and what
+ * they mean: red flags that stop everything, the signs and the areas that
+ * are flagged and why, whether hamstring work is indicated and how
+ * strongly, and a program of twice-daily sessions on the flagged areas
+ * followed by a visit to the therapist. The functions are pure and
+ * allocate nothing: the structs are the caller's, their strings point into
+ * the protocol, which must outlive them. Screens are kept in the store
+ * (table screens) with their date, for `pliant screen --history` and for
+ * the planner. This is advice for healthy runners, not a diagnosis.
+ */
+
+/* Questions one screening may hold, in all. */
+#define PL_SCREEN_QUESTIONS_MAX 64
+/* Areas one red flag may keep massage away from; covers per question. */
+#define PL_SCREEN_LIST_MAX 8
+/* Days of the program (twice a day each). */
+#define PL_SCREEN_DAYS_MAX 14
+/* An answers file is at most this large. */
+#define PL_SCREEN_ANSWERS_BYTES_MAX (64u * 1024)
+
+enum pl_screen_part { PL_SCREEN_RED_FLAG = 1, PL_SCREEN_SIGN, PL_SCREEN_AREA };
+/* "red-flag", "sign", "area"; NULL for another number. */
+const char *pl_screen_part_name(int part);
+
+/* An answer; PL_ANSWER_NONE: not given. */
+enum pl_answer { PL_ANSWER_NONE = 0, PL_ANSWER_NO, PL_ANSWER_YES, PL_ANSWER_UNSURE };
+/* "no", "yes", "unsure"; "" for PL_ANSWER_NONE; NULL otherwise. */
+const char *pl_answer_name(int answer);
+/* "yes"/"y", "no"/"n", "unsure"/"u"/"?" (any case) to the enum; -1. */
+int pl_answer_parse(const char *s);
+
+/* One question. Strings are never NULL ("" when absent). */
+struct pl_screen_question {
+    uint8_t part;                 /* enum pl_screen_part */
+    const char *id;               /* unique in the screening */
+    const char *question;         /* asked as written; yes means found */
+    const char *check;            /* how to check it at home; "" */
+    const char *test;             /* AREA: the self-test's name */
+    const char *reading;          /* AREA: how to read the test */
+    const char *action;           /* RED_FLAG: what to do */
+    bool urgent;                  /* RED_FLAG: seek care at once */
+    bool prior;                   /* SIGN: makes the others count for more
+                                     (long daily sitting) */
+    const struct pl_area *area;   /* AREA: the body area (never NULL) */
+    const struct pl_routine *routine;  /* AREA: its routine (never NULL) */
+    size_t nno_massage;           /* RED_FLAG: areas to keep massage off */
+    const struct pl_area *no_massage[PL_SCREEN_LIST_MAX];
+    size_t ncovers;
+    const char *covers[PL_SCREEN_LIST_MAX];   /* protocol items: "B1" */
+    uint32_t line, col;
+};
+
+/* A protocol's screening, interpreted: red flags first, then the signs,
+ * then the areas, each part in the file's order. */
+struct pl_screening {
+    const char *intro;            /* "" when none */
+    size_t n;
+    struct pl_screen_question q[PL_SCREEN_QUESTIONS_MAX];
+    size_t nred, nsigns, nareas;  /* q[0..nred) are red flags, ... */
+    uint16_t days;                /* program days, 1..PL_SCREEN_DAYS_MAX */
+    int16_t time_min[2];          /* local minutes of the morning and the
+                                     evening session */
+    const struct pl_routine *then;  /* the day after the program ("see
+                                       your therapist"); NULL when none */
+    size_t ncovers;
+    const char *covers[PL_SCREEN_LIST_MAX];   /* the program's items */
+};
+
+/* Read p's screening section into *s. PL_ENOTFOUND (no section),
+ * PL_EFORMAT (every mistake goes to on_error with its line:column, as for
+ * pl_protocol_parse(); diag holds the first), PL_ELIMIT (more than
+ * PL_SCREEN_QUESTIONS_MAX questions or PL_SCREEN_LIST_MAX in a list). */
+int pl_screening_read(const struct pl_protocol *p, struct pl_screening *s,
+                      void (*on_error)(void *ctx, const struct pl_diag *e),
+                      void *ctx, struct pl_diag *diag);
+/* The question with this id, or NULL; *index its place when found. */
+const struct pl_screen_question *pl_screening_find(const struct pl_screening *s,
+                                                   const char *id,
+                                                   size_t *index);
+
+/* The runner's answers, by question index. */
+struct pl_screen_answers {
+    int32_t day;                  /* local date of the screen */
+    bool day_given;               /* an answers file said `date:` */
+    uint8_t a[PL_SCREEN_QUESTIONS_MAX];   /* enum pl_answer */
+};
+/* Day 0, nothing answered. */
+void pl_screen_answers_init(struct pl_screen_answers *a);
+
+/* Answers from YAML in buf[0..n) (libyaml):
+ *     date: 2026-03-20          # optional
+ *     answers:
+ *       thigh-pop: no           # question id: yes, no or unsure
+ *       squat: yes
+ * Every red flag must be answered; an unanswered sign counts as no, an
+ * unanswered area as unsure. PL_EFORMAT with line:column (a syntax error,
+ * an unknown id, a bad answer, a repeated id, a missing red flag),
+ * PL_ELIMIT (larger than PL_SCREEN_ANSWERS_BYTES_MAX, or deeper or longer
+ * than a screening can be), PL_ENOMEM. a is filled from its current
+ * contents (init it first). */
+int pl_screen_answers_parse(const struct pl_screening *s, const void *buf,
+                            size_t n, struct pl_screen_answers *a,
+                            struct pl_diag *diag);
+
+/* How strongly hamstring work is indicated. */
+enum pl_screen_strength {
+    PL_SCREEN_NONE = 0, PL_SCREEN_WEAK, PL_SCREEN_MODERATE, PL_SCREEN_STRONG
+};
+/* "none", "weak", "moderate", "strong"; NULL otherwise. */
+const char *pl_screen_strength_name(int strength);
+
+/* One flagged question and why. */
+struct pl_screen_flag {
+    size_t q;                     /* index in the screening */
+    char why[256];
+};
+
+/* One session of the program: the routines of the flagged areas. */
+struct pl_screen_session {
+    int32_t day;                  /* local date */
+    int16_t minute;               /* local start */
+    bool evening;
+    size_t nroutines;
+    const struct pl_routine *routines[PL_SCREEN_QUESTIONS_MAX];
+};
+
+struct pl_screen_result {
+    int32_t day;                  /* the screen's date */
+    bool stopped;                 /* a red flag: no program, see a
+                                     professional (the flags' actions) */
+    bool urgent;                  /* one of them is urgent */
+    size_t nflags;                /* red flags, signs and areas answered
+                                     yes (areas also unsure), in question
+                                     order */
+    struct pl_screen_flag flags[PL_SCREEN_QUESTIONS_MAX];
+    size_t nno_massage;           /* areas no massage may touch */
+    const struct pl_area *no_massage[PL_SCREEN_QUESTIONS_MAX];
+    uint32_t score;               /* signs answered yes, plus one for a
+                                     prior sign with another sign */
+    uint8_t strength;             /* enum pl_screen_strength: 0 none, 1
+                                     weak, 2-3 moderate, 4+ strong */
+    bool indicated;               /* score >= 2: do the program */
+    bool all_areas;               /* no area was found: all of them */
+    size_t nsessions;             /* 2 x days when there is a program */
+    struct pl_screen_session sessions[2 * PL_SCREEN_DAYS_MAX];
+    int32_t then_day;             /* the day after the program */
+    const struct pl_routine *then;  /* NULL when no program */
+};
+
+/* What the answers mean. The program runs when nothing stopped the
+ * screen and hamstring work is indicated or an area was flagged: on
+ * a->day and the days after, a morning and an evening session each day,
+ * each with the routines of the flagged areas (of all areas when none was
+ * flagged), then s->then on the day after. Pure; no errors. */
+void pl_screen_evaluate(const struct pl_screening *s,
+                        const struct pl_screen_answers *a,
+                        struct pl_screen_result *r);
+
+/* A screen as stored: ids joined with commas. */
+struct pl_screen_record {
+    int64_t id;                   /* set by pl_screen_save() */
+    int32_t day;                  /* local date of the screen */
+    int64_t taken_s;              /* UTC, when it was saved */
+    char protocol[64];
+    bool stopped;
+    uint8_t strength;
+    char red_flags[512];          /* ids answered yes */
+    char signs[512];              /* ids answered yes */
+    char areas[512];              /* areas of the program */
+    char no_massage[512];         /* area ids */
+    char answers[4096];           /* "id=yes,id=no,..." in question order */
+};
+/* Fill rec from a screen (rec->id 0). Lists that do not fit are cut at a
+ * whole id. */
+void pl_screen_record_fill(const struct pl_screening *s,
+                           const struct pl_screen_answers *a,
+                           const struct pl_screen_result *r,
+                           const char *protocol_id, int64_t taken_s,
+                           struct pl_screen_record *rec);
+/* Store a screen (lib/store.c, table screens); rec->id is set. PL_EDB,
+ * PL_EIO. */
+int pl_screen_save(struct pl_store *st, struct pl_screen_record *rec,
+                   struct pl_diag *diag);
+/* Screens by day, then id; non-zero from fn stops with PL_ECANCELED. */
+int pl_screen_list(struct pl_store *st,
+                   int (*fn)(void *ctx, const struct pl_screen_record *r),
+                   void *ctx, struct pl_diag *diag);
+
 #ifdef __cplusplus
 }
 #endif

@@ -179,3 +179,23 @@ CREATE TABLE plan_marks (
     marked_at INTEGER NOT NULL
 );
 CREATE INDEX plan_marks_by_day ON plan_marks (day);
+
+-- @migration 4: self-screens (pliant screen), each with its date
+-- One row per screen; lists are question or area ids joined with commas,
+-- answers "id=yes,id=no,..." in the screening's order
+-- (include/pliant.h, struct pl_screen_record). The planner reads the
+-- latest screen for its screening-result rules.
+CREATE TABLE screens (
+    id INTEGER PRIMARY KEY,
+    day INTEGER NOT NULL,
+    taken_at INTEGER NOT NULL,
+    protocol TEXT NOT NULL,
+    stopped INTEGER NOT NULL,
+    strength INTEGER NOT NULL,
+    red_flags TEXT NOT NULL,
+    signs TEXT NOT NULL,
+    areas TEXT NOT NULL,
+    no_massage TEXT NOT NULL,
+    answers TEXT NOT NULL
+);
+CREATE INDEX screens_by_day ON screens (day);

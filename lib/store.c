@@ -2048,3 +2048,80 @@ out:
     sqlite3_finalize(st);
     return txn_end(s, rc, "listing plan marks", d);
 }
+
+/* ------------------------------------------------------------------ */
+/* Screens (table screens: migration 4). Used by lib/screen.c's callers */
+/* ------------------------------------------------------------------ */
+
+int pl_screen_save(struct pl_store *s, struct pl_screen_record *r, struct pl_diag *d)
+{
+    int rc = txn_begin(s, true, "saving a screen", d);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    int sr = sqlite3_prepare_v2(s->db,
+                                "INSERT INTO screens (day, taken_at, protocol, stopped, strength, "
+                                "red_flags, signs, areas, no_massage, answers) VALUES "
+                                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                -1, &st, NULL);
+    if (sr == SQLITE_OK) {
+        sqlite3_bind_int(st, 1, r->day);
+        sqlite3_bind_int64(st, 2, r->taken_s);
+        bind_text(st, 3, r->protocol, sizeof r->protocol);
+        sqlite3_bind_int(st, 4, r->stopped);
+        sqlite3_bind_int(st, 5, r->strength);
+        bind_text(st, 6, r->red_flags, sizeof r->red_flags);
+        bind_text(st, 7, r->signs, sizeof r->signs);
+        bind_text(st, 8, r->areas, sizeof r->areas);
+        bind_text(st, 9, r->no_massage, sizeof r->no_massage);
+        bind_text(st, 10, r->answers, sizeof r->answers);
+        sr = sqlite3_step(st);
+    }
+    if (sr != SQLITE_DONE)
+        rc = db_fail(s, sr, "saving a screen", d);
+    else
+        r->id = sqlite3_last_insert_rowid(s->db);
+    sqlite3_finalize(st);
+    return txn_end(s, rc, "saving a screen", d);
+}
+
+int pl_screen_list(struct pl_store *s, int (*fn)(void *ctx, const struct pl_screen_record *r),
+                   void *ctx, struct pl_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = txn_begin(s, false, "listing screens", d);
+    if (rc)
+        return rc;
+    int sr = sqlite3_prepare_v2(s->db,
+                                "SELECT id, day, taken_at, protocol, stopped, strength, red_flags, "
+                                "signs, areas, no_massage, answers FROM screens ORDER BY day, id",
+                                -1, &st, NULL);
+    if (sr != SQLITE_OK) {
+        rc = db_fail(s, sr, "listing screens", d);
+        goto out;
+    }
+    while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+        struct pl_screen_record r;
+        memset(&r, 0, sizeof r);
+        r.id = sqlite3_column_int64(st, 0);
+        r.day = sqlite3_column_int(st, 1);
+        r.taken_s = sqlite3_column_int64(st, 2);
+        col_text(st, 3, r.protocol, sizeof r.protocol);
+        r.stopped = sqlite3_column_int(st, 4) != 0;
+        r.strength = (uint8_t)sqlite3_column_int(st, 5);
+        col_text(st, 6, r.red_flags, sizeof r.red_flags);
+        col_text(st, 7, r.signs, sizeof r.signs);
+        col_text(st, 8, r.areas, sizeof r.areas);
+        col_text(st, 9, r.no_massage, sizeof r.no_massage);
+        col_text(st, 10, r.answers, sizeof r.answers);
+        if (fn(ctx, &r) != 0) {
+            rc = PL_ECANCELED;
+            goto out;
+        }
+    }
+    if (sr != SQLITE_DONE)
+        rc = db_fail(s, sr, "listing screens", d);
+out:
+    sqlite3_finalize(st);
+    return txn_end(s, rc, "listing screens", d);
+}
