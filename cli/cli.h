@@ -100,5 +100,7 @@ int load_protocol(const char *path, struct pl_protocol **pr);
 int import_calendars(struct pl_store *s, const char **paths, size_t *npaths, bool json);
 DECLARE_CMD(protocol);
 extern const struct cmd cmd_protocol_def;
+DECLARE_CMD(screen);
+extern const struct cmd cmd_screen_def;
 
 #endif

@@ -23,6 +23,7 @@ static const struct cmd *const commands[] = {
     &cmd_profile_def,
     &cmd_plan_def,
     &cmd_protocol_def,
+    &cmd_screen_def,
     &cmd_show_def,
     &cmd_skip_def,
     &cmd_simulate_def,

@@ -572,7 +572,7 @@ void pl_screen_evaluate(const struct pl_screening *s, const struct pl_screen_ans
                                               "you answered yes", cov);
         } else if (q->part == PL_SCREEN_AREA &&
                    (ans == PL_ANSWER_YES || ans == PL_ANSWER_UNSURE)) {
-            add_flag(r, i, ans == PL_ANSWER_YES ? "the %s found it%s" :
+            add_flag(r, i, ans == PL_ANSWER_YES ? "yes in the %s%s" :
                                                   "unsure after the %s: worked on to be safe%s",
                      q->test, cov);
         }
