@@ -52,6 +52,10 @@ V=${V:-0}
 FILTERS=("$@")
 
 export BUILD
+# The shared corpus of real files sits beside the repository (in CI too: a
+# copy of shared/ beside the clone). Tests skip, saying so, without it.
+PLIANT_CORPUS=${PLIANT_CORPUS:-$(cd "$ROOT/.." && pwd)/shared/corpus}
+export PLIANT_CORPUS
 export ASAN_OPTIONS="exitcode=99:detect_leaks=1:check_initialization_order=1:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="exitcode=99:print_stacktrace=1:${UBSAN_OPTIONS:-}"
 export LSAN_OPTIONS="exitcode=99:${LSAN_OPTIONS:-}"

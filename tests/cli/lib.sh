@@ -144,7 +144,7 @@ need_cmd() {
 # The shared corpus of real activity files is not in the repository; tests
 # that use it skip when it is absent (PLIANT_CORPUS moves it).
 need_corpus() {
-    CORPUS=${PLIANT_CORPUS:-/work/shared/corpus}
+    CORPUS=${PLIANT_CORPUS:-$ROOT/../shared/corpus}
     [ -d "$CORPUS" ] || skip "no test corpus at $CORPUS (set PLIANT_CORPUS)"
     if [ $# -gt 0 ] && [ ! -e "$CORPUS/$1" ]; then
         skip "corpus file $1 is not in $CORPUS"

@@ -2451,7 +2451,7 @@ static uint8_t *read_corpus(const char *name, size_t *n)
 {
     const char *dir = getenv("PLIANT_CORPUS");
     char path[1024];
-    snprintf(path, sizeof path, "%s/fit/%s", dir ? dir : "/work/shared/corpus", name);
+    snprintf(path, sizeof path, "%s/fit/%s", dir ? dir : "../shared/corpus", name);
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         print_message("corpus file %s not found: skipped\n", path);
