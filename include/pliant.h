@@ -1300,6 +1300,11 @@ struct pl_plan_input {
     int32_t habit_minutes;    /* and how long they last (60) */
     int32_t wake_minute;      /* day starts (7:00 = 420) */
     int32_t bed_minute;       /* and ends (22:30 = 1350) */
+    const int32_t *screen_days;   /* local dates of self-screens that call
+                                     for the program (pliant screen: not
+                                     stopped, with areas); each triggers
+                                     the screening-result rules */
+    size_t nscreen_days;
 };
 /* The defaults above; from_day = today = 0, ndays = 8, no data. */
 void pl_plan_input_init(struct pl_plan_input *in);

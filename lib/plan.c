@@ -344,6 +344,14 @@ static int collect_triggers(const struct pl_plan_input *in, const struct session
             t.kind = PL__TRIG_RECOVERY;
             rc = trig_push(ts, &t);
         }
+        /* A self-screen that found signs: its program from that morning. */
+        for (size_t i = 0; i < in->nscreen_days && rc == PL_OK; i++)
+            if (in->screen_days[i] == day) {
+                t.kind = PL__TRIG_SCREENING;
+                t.dd = dd;
+                rc = trig_push(ts, &t);
+                break;
+            }
     }
     return rc;
 }
@@ -494,6 +502,12 @@ static void trigger_reason(const struct pl_plan_input *in, const struct sessions
             snprintf(buf, n, "recovery needed (%s)", r);
         else
             snprintf(buf, n, "recovery needed");
+        break;
+    }
+    case PL__TRIG_SCREENING: {
+        char d[16];
+        pl__plan_date(t->day, d, sizeof d);
+        snprintf(buf, n, "your self-screen of %s found signs (pliant screen)", d);
         break;
     }
     default:

@@ -28,8 +28,8 @@ enum pl__trig {
     PL__TRIG_DAILY,         /* every day */
     PL__TRIG_REST,          /* a day without a run */
     PL__TRIG_RECOVERY,      /* the detection's recovery-needed flag */
-    PL__TRIG_SCREENING,     /* a screening result (not triggered by the
-                               planner yet: no screenings in its input) */
+    PL__TRIG_SCREENING,     /* a stored self-screen that called for the
+                               program (pl_plan_input.screen_days) */
     PL__TRIG_COUNT_
 };
 /* The protocol file's spellings: "hard-session", "race", "travel",

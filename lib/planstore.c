@@ -154,6 +154,23 @@ static int on_event(void *ctx, const struct pl_event *e)
     return 0;
 }
 
+/* The stored self-screens with a program (not stopped by a red flag,
+ * areas to work on) whose days are of interest. */
+struct screen_days {
+    int32_t lo, hi;
+    int32_t v[64];
+    size_t n;
+};
+
+static int on_screen(void *ctx, const struct pl_screen_record *r)
+{
+    struct screen_days *sd = ctx;
+    if (!r->stopped && r->areas[0] && r->day >= sd->lo && r->day <= sd->hi &&
+        sd->n < PL_ARRAY_LEN(sd->v) && (sd->n == 0 || sd->v[sd->n - 1] != r->day))
+        sd->v[sd->n++] = r->day;   /* by day: a day screened twice counts once */
+    return 0;
+}
+
 static int cmp_i32(const void *a, const void *b)
 {
     int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
@@ -231,6 +248,11 @@ int pl_plan_build(struct pl_store *s, const struct pl_protocol *p, int32_t from_
         goto out;
     if ((rc = pl_event_list(s, b.lo, b.hi, on_event, &b, diag)) != PL_OK)
         goto out;
+    struct screen_days sd = { .lo = b.lo, .hi = b.hi };
+    if ((rc = pl_screen_list(s, on_screen, &sd, diag)) != PL_OK)
+        goto out;
+    in.screen_days = sd.v;
+    in.nscreen_days = sd.n;
     in.days = load.days;
     in.ndays_known = load.ndays;
     in.sessions = b.ss;

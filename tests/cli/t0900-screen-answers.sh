@@ -103,6 +103,14 @@ expect_contains "$OUT" "Test: Thomas test"
 expect_contains "$OUT" "Program (4 sessions):"
 expect_contains "$OUT" "Hip flexors: unsure after the Thomas test: worked on to be safe (G1)"
 expect_contains "$OUT" "(saved as screen 6)"
+# The plan: the stored screens with a program trigger the two-day program
+# (the screen of 2026-03-16: sessions on the 16th and 17th, then the
+# therapist on the 18th); a stopped screen adds nothing.
+expect_exit 0 "$PLIANT" plan --from 2026-03-16 --days 3 --json
+expect_contains "$OUT" '"id": "2026-03-16.two-day-program.glute-strength.am"'
+expect_contains "$OUT" '"id": "2026-03-17.two-day-program.glute-strength.pm"'
+expect_contains "$OUT" '"id": "2026-03-18.two-day-program.see-therapist"'
+expect_contains "$OUT" 'your self-screen of 2026-03-16 found signs'
 # A warning sign answered 1 ends it at once.
 printf '2\n1\n' | "$PLIANT" screen >"$OUT" 2>"$ERR" || fail "interactive red flag: exit $?"
 expect_contains "$OUT" "STOP - URGENT: a warning sign."

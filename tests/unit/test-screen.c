@@ -452,6 +452,54 @@ static void screening_mistakes_are_reported_with_their_place(void **state)
     pl_protocol_free(p);
 }
 
+static void a_screen_day_triggers_the_program_in_the_plan(void **state)
+{
+    (void)state;
+    struct pl_plan_input in;
+    pl_plan_input_init(&in);
+    in.from_day = D0;
+    in.today = D0;
+    in.ndays = 4;
+    int32_t days[] = { D0 };
+    in.screen_days = days;
+    in.nscreen_days = 1;
+    struct pl_plan plan;
+    struct pl_diag d;
+    assert_int_equal(pl_plan_make(proto, &in, &plan, &d), PL_OK);
+    size_t per_day[4] = { 0 }, therapist = 0, sessions_am = 0, sessions_pm = 0;
+    for (size_t i = 0; i < plan.nitems; i++) {
+        const struct pl_plan_item *it = &plan.items[i];
+        if (strcmp(it->trigger, "screening-result") != 0)
+            continue;
+        assert_true(it->day >= D0 && it->day < D0 + 4);
+        per_day[it->day - D0]++;
+        assert_non_null(strstr(it->reason, "self-screen of 2026-03-16"));
+        if (strcmp(it->routine, "see-therapist") == 0) {
+            therapist++;
+            assert_int_equal(it->day, D0 + 2);
+        } else if (strcmp(it->routine, "core-strength") == 0) {
+            sessions_am += it->start_minute < 12 * 60;
+            sessions_pm += it->start_minute >= 12 * 60;
+        }
+    }
+    /* two sessions of five routines on each of two days, then the visit */
+    assert_int_equal(per_day[0], 10);
+    assert_int_equal(per_day[1], 10);
+    assert_int_equal(per_day[2], 1);
+    assert_int_equal(per_day[3], 0);
+    assert_int_equal(therapist, 1);
+    assert_int_equal(sessions_am, 2);
+    assert_int_equal(sessions_pm, 2);
+    pl_plan_release(&plan);
+
+    /* No screen: nothing from the rule. */
+    in.nscreen_days = 0;
+    assert_int_equal(pl_plan_make(proto, &in, &plan, &d), PL_OK);
+    for (size_t i = 0; i < plan.nitems; i++)
+        assert_string_not_equal(plan.items[i].trigger, "screening-result");
+    pl_plan_release(&plan);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +516,7 @@ int main(void)
         cmocka_unit_test(screens_are_stored_with_their_date),
         cmocka_unit_test(a_protocol_without_screening_is_not_found),
         cmocka_unit_test(screening_mistakes_are_reported_with_their_place),
+        cmocka_unit_test(a_screen_day_triggers_the_program_in_the_plan),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
