@@ -1305,6 +1305,12 @@ struct pl_plan_input {
                                      stopped, with areas); each triggers
                                      the screening-result rules */
     size_t nscreen_days;
+    const char *const *screen_routines;   /* NULL, or one per screen day:
+                                     the routine ids the day's program
+                                     keeps of a twice-daily
+                                     screening-result rule, joined with
+                                     commas (the flagged areas' routines);
+                                     NULL or "": all */
 };
 /* The defaults above; from_day = today = 0, ndays = 8, no data. */
 void pl_plan_input_init(struct pl_plan_input *in);

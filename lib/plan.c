@@ -168,6 +168,8 @@ struct trig {
     const struct pl_plan_session *s;   /* the session, when there is one */
     const struct pl_plan_trip *t;      /* the trip, for travel */
     const struct pl_day *dd;           /* the detected day, when known */
+    const char *only;                  /* screening: the routine ids its
+                                          program keeps; NULL, "": all */
 };
 
 struct trigs {
@@ -349,6 +351,7 @@ static int collect_triggers(const struct pl_plan_input *in, const struct session
             if (in->screen_days[i] == day) {
                 t.kind = PL__TRIG_SCREENING;
                 t.dd = dd;
+                t.only = in->screen_routines ? in->screen_routines[i] : NULL;
                 rc = trig_push(ts, &t);
                 break;
             }
@@ -803,6 +806,19 @@ static const struct trig *find_anchor(const struct planner *p, const struct pl__
 }
 
 /* Place a rule segment's routines for one trigger, in order. */
+/* True when id is one of the comma-separated ids of list. */
+static bool in_list(const char *list, const char *id)
+{
+    size_t n = strlen(id);
+    for (const char *c = list; *c;) {
+        size_t w = strcspn(c, ",");
+        if (w == n && strncmp(c, id, n) == 0)
+            return true;
+        c += w + (c[w] == ',');
+    }
+    return false;
+}
+
 static int apply(struct planner *p, const struct pl__rule *ru, const struct trig *t)
 {
     const struct pl_plan_input *in = p->in;
@@ -886,6 +902,10 @@ static int apply(struct planner *p, const struct pl__rule *ru, const struct trig
             const struct pl__routine *r = ru->routines[k];
             int32_t day = (int32_t)floor_div(cur, DAY_MIN);
             if (same_day(p, day, r->id, suffix))
+                continue;
+            /* A screen's program works on the areas it flagged only. */
+            if (t->kind == PL__TRIG_SCREENING && ru->timing == PL__TIME_TWICE_DAILY &&
+                t->only && t->only[0] && !in_list(t->only, r->id))
                 continue;
             /* Later steps of a sequence follow the first within the day. */
             int64_t limit = k == 0 ? rhi : lmin(day, in->bed_minute) - r->minutes;

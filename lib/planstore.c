@@ -160,14 +160,45 @@ struct screen_days {
     int32_t lo, hi;
     int32_t v[64];
     size_t n;
+    const struct pl_screening *sc;    /* the protocol's, or NULL */
+    char routines[64][512];           /* the program's routine ids */
+    const char *rp[64];
 };
 
 static int on_screen(void *ctx, const struct pl_screen_record *r)
 {
     struct screen_days *sd = ctx;
-    if (!r->stopped && r->areas[0] && r->day >= sd->lo && r->day <= sd->hi &&
-        sd->n < PL_ARRAY_LEN(sd->v) && (sd->n == 0 || sd->v[sd->n - 1] != r->day))
-        sd->v[sd->n++] = r->day;   /* by day: a day screened twice counts once */
+    if (r->stopped || !r->areas[0] || r->day < sd->lo || r->day > sd->hi)
+        return 0;
+    /* By day: a day screened again keeps its last screen. */
+    if (sd->n == 0 || sd->v[sd->n - 1] != r->day) {
+        if (sd->n == PL_ARRAY_LEN(sd->v))
+            return 0;
+        sd->n++;
+    }
+    size_t k = sd->n - 1;
+    sd->v[k] = r->day;
+    char *out = sd->routines[k];
+    size_t len = 0;
+    out[0] = '\0';
+    /* The record's areas are the screening's area question ids; their
+     * routines are what the program keeps. */
+    for (const char *c = r->areas; sd->sc && *c;) {
+        size_t w = strcspn(c, ",");
+        char id[128];
+        snprintf(id, sizeof id, "%.*s", (int)(w < sizeof id ? w : sizeof id - 1), c);
+        const struct pl_screen_question *q = pl_screening_find(sd->sc, id, NULL);
+        if (q && q->routine) {
+            int n = snprintf(out + len, sizeof sd->routines[k] - len, "%s%s", len ? "," : "",
+                             q->routine->id);
+            if (n > 0 && (size_t)n < sizeof sd->routines[k] - len)
+                len += (size_t)n;
+            else
+                out[len] = '\0';
+        }
+        c += w + (c[w] == ',');
+    }
+    sd->rp[k] = out;
     return 0;
 }
 
@@ -189,6 +220,8 @@ int pl_plan_build(struct pl_store *s, const struct pl_protocol *p, int32_t from_
     struct build b = { .lo = from_day - PL__PLAN_LOOKBACK_DAYS - 1,
                        .hi = from_day + (int32_t)ndays + PL__PLAN_LOOKAHEAD_DAYS + 1,
                        .load = &load };
+    struct screen_days *sd = NULL;      /* large: on the heap */
+    struct pl_screening *sc = NULL;
     int rc = pl_load_compute(s, NULL, from_day + (int32_t)ndays, &load, diag);
     if (rc != PL_OK)
         return rc;
@@ -248,11 +281,21 @@ int pl_plan_build(struct pl_store *s, const struct pl_protocol *p, int32_t from_
         goto out;
     if ((rc = pl_event_list(s, b.lo, b.hi, on_event, &b, diag)) != PL_OK)
         goto out;
-    struct screen_days sd = { .lo = b.lo, .hi = b.hi };
-    if ((rc = pl_screen_list(s, on_screen, &sd, diag)) != PL_OK)
+    sd = pl__calloc(1, sizeof *sd);
+    sc = pl__calloc(1, sizeof *sc);
+    if (!sd || !sc) {
+        rc = PL_ENOMEM;
         goto out;
-    in.screen_days = sd.v;
-    in.nscreen_days = sd.n;
+    }
+    sd->lo = b.lo;
+    sd->hi = b.hi;
+    if (pl_screening_read(p, sc, NULL, NULL, NULL) == PL_OK)
+        sd->sc = sc;
+    if ((rc = pl_screen_list(s, on_screen, sd, diag)) != PL_OK)
+        goto out;
+    in.screen_days = sd->v;
+    in.nscreen_days = sd->n;
+    in.screen_routines = sd->rp;
     in.days = load.days;
     in.ndays_known = load.ndays;
     in.sessions = b.ss;
@@ -263,6 +306,8 @@ int pl_plan_build(struct pl_store *s, const struct pl_protocol *p, int32_t from_
 out:
     if (rc == PL_ENOMEM)
         pl__diag(diag, rc, UINT64_MAX, "out of memory while planning");
+    pl__free(sd);
+    pl__free(sc);
     pl__free(b.ss);
     pl__free(b.tt);
     pl_load_release(&load);

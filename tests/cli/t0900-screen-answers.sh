@@ -111,6 +111,10 @@ expect_contains "$OUT" '"id": "2026-03-16.two-day-program.glute-strength.am"'
 expect_contains "$OUT" '"id": "2026-03-17.two-day-program.glute-strength.pm"'
 expect_contains "$OUT" '"id": "2026-03-18.two-day-program.see-therapist"'
 expect_contains "$OUT" 'your self-screen of 2026-03-16 found signs'
+# ... on the areas it flagged only (hip flexors and glutes).
+expect_lacks "$OUT" '"id": "2026-03-16.two-day-program.core-strength.am"'
+expect_exit 0 "$PLIANT" plan --from 2026-03-20 --days 2 --json
+expect_contains "$OUT" '"id": "2026-03-20.two-day-program.core-strength.am"'
 # A warning sign answered 1 ends it at once.
 printf '2\n1\n' | "$PLIANT" screen >"$OUT" 2>"$ERR" || fail "interactive red flag: exit $?"
 expect_contains "$OUT" "STOP - URGENT: a warning sign."

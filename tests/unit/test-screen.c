@@ -492,6 +492,26 @@ static void a_screen_day_triggers_the_program_in_the_plan(void **state)
     assert_int_equal(sessions_pm, 2);
     pl_plan_release(&plan);
 
+    /* The flagged areas' routines only; the visit stays. */
+    const char *only[] = { "glute-strength,hip-flexor-stretch" };
+    in.screen_routines = only;
+    assert_int_equal(pl_plan_make(proto, &in, &plan, &d), PL_OK);
+    size_t n = 0, glute = 0, visit = 0;
+    for (size_t i = 0; i < plan.nitems; i++) {
+        const struct pl_plan_item *it = &plan.items[i];
+        if (strcmp(it->trigger, "screening-result") != 0)
+            continue;
+        n++;
+        glute += strcmp(it->routine, "glute-strength") == 0;
+        visit += strcmp(it->routine, "see-therapist") == 0;
+        assert_string_not_equal(it->routine, "core-strength");
+    }
+    assert_int_equal(n, 9);
+    assert_int_equal(glute, 4);
+    assert_int_equal(visit, 1);
+    pl_plan_release(&plan);
+    in.screen_routines = NULL;
+
     /* No screen: nothing from the rule. */
     in.nscreen_days = 0;
     assert_int_equal(pl_plan_make(proto, &in, &plan, &d), PL_OK);
