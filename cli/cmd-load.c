@@ -172,35 +172,6 @@ static void parse_args(int argc, char **argv, struct load_args *a)
 /* ------------------------------------------------------------------ */
 /* Reasons                                                              */
 
-/* A day's reasons are "; "-separated, each starting with the flag it
- * explains ("hard: ...", "race: ..."). Splits only at a "; " followed by
- * such a label, so that a "; " inside a reason ("...; likely travel day")
- * or a name stays. Calls fn with each reason's bytes. */
-static void each_reason(const char *r, size_t n, void (*fn)(void *ctx, const char *p, size_t k),
-                        void *ctx)
-{
-    /* The labels the library starts a reason with (lib/detect.c). */
-    static const char *const labels[] = { "hard:", "race:", "travel:", "evening run:",
-                                          "recovery needed:", "long run:", "rest:" };
-    size_t start = 0;
-    for (size_t i = 0; i + 2 <= n; i++) {
-        if (r[i] != ';' || r[i + 1] != ' ')
-            continue;
-        bool label = false;
-        for (size_t k = 0; k < sizeof labels / sizeof labels[0] && !label; k++) {
-            size_t len = strlen(labels[k]);
-            label = n - (i + 2) >= len && memcmp(r + i + 2, labels[k], len) == 0;
-        }
-        if (!label)
-            continue;
-        if (i > start)
-            fn(ctx, r + start, i - start);
-        start = i + 2;
-    }
-    if (n > start)
-        fn(ctx, r + start, n - start);
-}
-
 struct reason_json {
     FILE *f;
     bool first;
@@ -265,7 +236,7 @@ static void print_table(const struct pl_load *L, size_t i0, size_t i1)
         putchar('\n');
         size_t rn = strnlen(d->reasons, sizeof d->reasons);
         if (rn)
-            each_reason(d->reasons, rn, reason_to_table, NULL);
+            pl_reasons_each(d->reasons, rn, reason_to_table, NULL);
     }
 
     /* What the window holds, where the runner stands, and the habit. */
@@ -374,7 +345,7 @@ static void json_day(FILE *f, const struct pl_day *d)
     struct reason_json rj = { f, true };
     size_t rn = strnlen(d->reasons, sizeof d->reasons);
     if (rn)
-        each_reason(d->reasons, rn, reason_to_json, &rj);
+        pl_reasons_each(d->reasons, rn, reason_to_json, &rj);
     fputs("]}", f);
 }
 

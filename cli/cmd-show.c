@@ -112,34 +112,6 @@ static const struct {
     { PL_ACT_LONG, "long" },
 };
 
-/* Reasons are "; "-separated, each starting with the flag it explains
- * ("hard: IF 0.91"); a "; " inside a reason or a name is not a separator.
- * Calls fn on each. */
-static void each_reason(const char *r, size_t n, void (*fn)(void *ctx, const char *p, size_t k),
-                        void *ctx)
-{
-    /* The labels the library starts a reason with (lib/detect.c). */
-    static const char *const labels[] = { "hard:", "race:", "travel:", "evening run:",
-                                          "recovery needed:", "long run:", "rest:" };
-    size_t start = 0;
-    for (size_t i = 0; i + 2 <= n; i++) {
-        if (r[i] != ';' || r[i + 1] != ' ')
-            continue;
-        bool label = false;
-        for (size_t k = 0; k < sizeof labels / sizeof labels[0] && !label; k++) {
-            size_t len = strlen(labels[k]);
-            label = n - (i + 2) >= len && memcmp(r + i + 2, labels[k], len) == 0;
-        }
-        if (!label)
-            continue;
-        if (i > start)
-            fn(ctx, r + start, i - start);
-        start = i + 2;
-    }
-    if (n > start)
-        fn(ctx, r + start, n - start);
-}
-
 struct reason_out {
     FILE *f;
     bool first;
@@ -218,7 +190,7 @@ static void print_metrics_json(FILE *f, const struct pl_metrics *m)
     struct reason_out r = { f, true };
     size_t rn = strnlen(m->reasons, sizeof m->reasons);
     if (rn)
-        each_reason(m->reasons, rn, reason_json, &r);
+        pl_reasons_each(m->reasons, rn, reason_json, &r);
     fputs("]}", f);
 }
 
@@ -283,7 +255,7 @@ static void print_metrics_text(const struct pl_metrics *m)
     struct reason_out r = { stdout, true };
     size_t rn = strnlen(m->reasons, sizeof m->reasons);
     if (rn)
-        each_reason(m->reasons, rn, reason_text, &r);
+        pl_reasons_each(m->reasons, rn, reason_text, &r);
 }
 
 static void print_json(const struct pl_activity *a, const struct pl_metrics *m)

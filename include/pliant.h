@@ -792,6 +792,15 @@ struct pl_day {
                                         threshold" */
 };
 
+/* Split a reasons text (struct pl_day.reasons, the metrics' reasons) into
+ * its reasons, calling fn with each one's bytes (not NUL-terminated). A
+ * reason starts with the flag it explains ("hard: ", "race: ", "travel: ",
+ * "evening run: ", "recovery needed: ", "long run: ", "rest: "); a "; "
+ * inside one is not a separator. */
+void pl_reasons_each(const char *reasons, size_t n,
+                     void (*fn)(void *ctx, const char *p, size_t len),
+                     void *ctx);
+
 /* The rest of this section: the athlete profile, per-activity metrics,
  * declared events, and the daily series with its detection
  * (lib/profile.c, lib/metrics.c, lib/events.c, lib/daily.c,

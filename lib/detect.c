@@ -43,6 +43,33 @@ static const char *const race_words[] = { "race", "racing", "parkrun", "wettkamp
                                           "gara", "competition" };
 static const char *const race_parts[] = { "marathon", "maraton" };
 
+/* The labels every reason starts with; pl_reasons_each() splits on them,
+ * so a "; " inside a reason ("...; likely travel day") or a name stays. */
+static const char *const reason_labels[] = { "hard:", "race:", "travel:", "evening run:",
+                                             "recovery needed:", "long run:", "rest:" };
+
+void pl_reasons_each(const char *r, size_t n, void (*fn)(void *ctx, const char *p, size_t k),
+                     void *ctx)
+{
+    size_t start = 0;
+    for (size_t i = 0; i + 2 <= n; i++) {
+        if (r[i] != ';' || r[i + 1] != ' ')
+            continue;
+        bool label = false;
+        for (size_t k = 0; k < PL_ARRAY_LEN(reason_labels) && !label; k++) {
+            size_t len = strlen(reason_labels[k]);
+            label = n - (i + 2) >= len && memcmp(r + i + 2, reason_labels[k], len) == 0;
+        }
+        if (!label)
+            continue;
+        if (i > start)
+            fn(ctx, r + start, i - start);
+        start = i + 2;
+    }
+    if (n > start)
+        fn(ctx, r + start, n - start);
+}
+
 void pl__reason_add(char *buf, size_t cap, const char *fmt, ...)
 {
     size_t n = strnlen(buf, cap);
