@@ -80,7 +80,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpliant.a
 		$(shell pkg-config --cflags --libs cmocka) $(LDLIBS)
 
 # The fuzz targets built with a plain main() that replays a corpus.
-$(BUILD)/fuzz/%-replay: fuzz/%.c fuzz/replay-main.c $(BUILD)/libpliant.a
+$(BUILD)/fuzz/%-replay: fuzz/%.c fuzz/replay-main.c $(wildcard fuzz/*.h) $(BUILD)/libpliant.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< fuzz/replay-main.c $(BUILD)/libpliant.a $(LDLIBS)
 
