@@ -496,6 +496,22 @@ int pl_screen_answers_parse(const struct pl_screening *s, const void *buf, size_
     if (have_key)
         yaml_event_delete(&kev);
     yaml_parser_delete(&yp);
+    if (ap.rc && diag && diag->line) {
+        /* libyaml places an error after a last line without a newline on
+         * the line after it: report it at the end of the input instead. */
+        const unsigned char *b = n ? buf : empty;
+        uint32_t lines = 1;
+        size_t last = 0;
+        for (size_t i = 0; i < n; i++)
+            if (b[i] == '\n') {
+                lines++;
+                last = i + 1;
+            }
+        if (diag->line > lines) {
+            diag->line = lines;
+            diag->col = (uint32_t)(n - last) + 1;
+        }
+    }
     if (ap.rc)
         return ap.rc;
     if (!have_answers)

@@ -331,6 +331,8 @@ static void answers_file_errors_say_where(void **state)
         { "anwsers: {}\n", 1, 1, "expected date or answers" },
         { "- 1\n", 1, 1, "expected a mapping" },
         { "answers: &a {}\n", 1, 10, "anchors" },
+        /* no final newline: at the end of the input, not past it */
+        { "answers:\n  thigh-pop: no\n  calf:x", 3, 9, "YAML syntax" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int rc = parse(cases[i].y, &a, &d);
