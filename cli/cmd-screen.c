@@ -102,6 +102,18 @@ static void wrap_print(const char *lead, const char *text)
     printf("\n");
 }
 
+/* The last screen stored on or before a day, to compare with. */
+struct prev {
+    int32_t day;
+    bool found;
+    struct pl_screen_record r;
+};
+
+static void print_changes_json(const struct pl_screening *s, const struct pl_screen_answers *a,
+                               const struct prev *pv);
+static void print_changes_text(const struct pl_screening *s, const struct pl_screen_answers *a,
+                               const struct prev *pv);
+
 /* ---- Printing ---- */
 
 static void step_text(const struct pl_step *st, char *buf, size_t n)
@@ -134,7 +146,7 @@ static void print_routine(const struct pl_routine *r)
 
 static void print_text(const struct pl_protocol *pr, const struct pl_screening *s,
                        const struct pl_screen_answers *a, const struct pl_screen_result *r,
-                       int64_t saved_id)
+                       int64_t saved_id, const struct prev *pv)
 {
     char date[16];
     pl_day_format(r->day, date, sizeof date);
@@ -194,7 +206,7 @@ static void print_text(const struct pl_protocol *pr, const struct pl_screening *
             }
         }
     }
-    (void)a;
+    print_changes_text(s, a, pv);
     printf("\n");
     wrap_print("", pl_protocol_safety_note(pr));
     if (saved_id > 0)
@@ -225,7 +237,7 @@ static void json_routine(const struct pl_routine *rt)
 
 static void print_json(const struct pl_protocol *pr, const struct pl_screening *s,
                        const struct pl_screen_answers *a, const struct pl_screen_result *r,
-                       int64_t saved_id)
+                       int64_t saved_id, const struct prev *pv)
 {
     char date[16];
     pl_day_format(r->day, date, sizeof date);
@@ -297,6 +309,7 @@ static void print_json(const struct pl_protocol *pr, const struct pl_screening *
         }
         printf("}");
     }
+    print_changes_json(s, a, pv);
     printf(", \"note\": ");
     json_s(pl_protocol_safety_note(pr));
     printf("}\n");
@@ -424,6 +437,96 @@ static int history(const struct opts *o)
     return 0;
 }
 
+/* ---- What changed since the previous screen ---- */
+
+static int keep_last(void *ctx, const struct pl_screen_record *r)
+{
+    struct prev *pv = ctx;
+    if (r->day <= pv->day) {   /* by day, then id: the last one wins */
+        pv->r = *r;
+        pv->found = true;
+    }
+    return 0;
+}
+
+/* The answer a record holds for id ("id=yes,..."); PL_ANSWER_NONE. */
+static int record_answer(const struct pl_screen_record *r, const char *id)
+{
+    size_t n = strlen(id);
+    for (const char *c = r->answers; *c;) {
+        size_t w = strcspn(c, ",");
+        if (w > n && strncmp(c, id, n) == 0 && c[n] == '=') {
+            char v[16];
+            snprintf(v, sizeof v, "%.*s", (int)(w - n - 1), c + n + 1);
+            int a = pl_answer_parse(v);
+            return a < 0 ? PL_ANSWER_NONE : a;
+        }
+        c += w + (c[w] == ',');
+    }
+    return PL_ANSWER_NONE;
+}
+
+static bool is_flagged(const struct pl_screen_question *q, int a)
+{
+    return a == PL_ANSWER_YES || (q->part == PL_SCREEN_AREA && a == PL_ANSWER_UNSURE);
+}
+
+/* Signs and areas flagged now and not before (gained), or the reverse. */
+static size_t changes(const struct pl_screening *s, const struct pl_screen_answers *a,
+                      const struct prev *pv, bool gained, const char **out)
+{
+    size_t k = 0;
+    for (size_t i = s->nred; i < s->n; i++) {
+        bool now = is_flagged(&s->q[i], a->a[i]);
+        bool before = is_flagged(&s->q[i], record_answer(&pv->r, s->q[i].id));
+        if (gained ? now && !before : before && !now)
+            out[k++] = s->q[i].id;
+    }
+    return k;
+}
+
+static void print_changes_text(const struct pl_screening *s, const struct pl_screen_answers *a,
+                               const struct prev *pv)
+{
+    if (!pv->found)
+        return;
+    char date[16];
+    pl_day_format(pv->r.day, date, sizeof date);
+    const char *ids[PL_SCREEN_QUESTIONS_MAX];
+    printf("\nSince the screen of %s (#%lld):\n", date, (long long)pv->r.id);
+    for (int g = 1; g >= 0; g--) {
+        size_t n = changes(s, a, pv, g, ids);
+        printf("  %s:", g ? "newly flagged" : "no longer flagged");
+        for (size_t i = 0; i < n; i++)
+            printf("%s %s", i ? "," : "", ids[i]);
+        printf("%s\n", n ? "" : " none");
+    }
+}
+
+static void print_changes_json(const struct pl_screening *s, const struct pl_screen_answers *a,
+                               const struct prev *pv)
+{
+    printf(", \"since\": ");
+    if (!pv->found) {
+        printf("null");
+        return;
+    }
+    char date[16];
+    pl_day_format(pv->r.day, date, sizeof date);
+    printf("{\"date\": \"%s\", \"id\": %lld", date, (long long)pv->r.id);
+    const char *ids[PL_SCREEN_QUESTIONS_MAX];
+    for (int g = 1; g >= 0; g--) {
+        size_t n = changes(s, a, pv, g, ids);
+        printf(", \"%s\": [", g ? "new" : "gone");
+        for (size_t i = 0; i < n; i++) {
+            printf("%s", i ? ", " : "");
+            json_s(ids[i]);
+        }
+        printf("]");
+    }
+    printf("}");
+}
+
 /* ---- The command ---- */
 
 int cmd_screen(int argc, char **argv)
@@ -490,14 +593,19 @@ int cmd_screen(int argc, char **argv)
     pl_screen_record_fill(s, &a, r, pl_protocol_id(pr), (int64_t)time(NULL), rec);
     if ((rc = open_store_for_writing(o.db, &st)) != 0)
         goto out;
+    struct prev pv = { .day = a.day };
+    if (pl_screen_list(st, keep_last, &pv, &d) != PL_OK) {
+        error_msg("cannot read the earlier screens: %s", d.msg);
+        goto out;
+    }
     if (pl_screen_save(st, rec, &d) != PL_OK) {
         error_msg("cannot save the screen: %s", d.msg);
         goto out;
     }
     if (o.json)
-        print_json(pr, s, &a, r, rec->id);
+        print_json(pr, s, &a, r, rec->id, &pv);
     else
-        print_text(pr, s, &a, r, rec->id);
+        print_text(pr, s, &a, r, rec->id, &pv);
     status = 0;
 out:
     free(buf);

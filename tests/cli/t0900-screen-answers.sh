@@ -119,4 +119,16 @@ expect_contains "$OUT" '"id": "2026-03-20.two-day-program.core-strength.am"'
 printf '2\n1\n' | "$PLIANT" screen >"$OUT" 2>"$ERR" || fail "interactive red flag: exit $?"
 expect_contains "$OUT" "STOP - URGENT: a warning sign."
 expect_lacks "$OUT" "[3/15]"
+
+# A re-screen after the program says what changed since the last one.
+export PLIANT_DB="$TMPDIR/re.db"
+expect_exit 0 "$PLIANT" screen --answers "$TMPDIR/a.yaml"
+expect_lacks "$OUT" "Since the screen"
+sed 's/glutes: yes/glutes: no/; s/abdominals: no/abdominals: yes/' "$TMPDIR/a.yaml" >"$TMPDIR/b.yaml"
+expect_exit 0 "$PLIANT" screen --answers "$TMPDIR/b.yaml" --date 2026-03-19
+expect_contains "$OUT" "Since the screen of 2026-03-16 (#1):"
+expect_contains "$OUT" "  newly flagged: abdominals"
+expect_contains "$OUT" "  no longer flagged: glutes"
+expect_exit 0 "$PLIANT" screen --answers "$TMPDIR/b.yaml" --date 2026-03-19 --json
+expect_contains "$OUT" '"since": {"date": "2026-03-19", "id": 2, "new": [], "gone": []}'
 exit 0
