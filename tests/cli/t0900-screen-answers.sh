@@ -115,6 +115,12 @@ expect_contains "$OUT" 'your self-screen of 2026-03-16 found signs'
 expect_lacks "$OUT" '"id": "2026-03-16.two-day-program.core-strength.am"'
 expect_exit 0 "$PLIANT" plan --from 2026-03-20 --days 2 --json
 expect_contains "$OUT" '"id": "2026-03-20.two-day-program.core-strength.am"'
+# ... and in the calendar and the watch workouts.
+expect_exit 0 "$PLIANT" plan --from 2026-03-16 --days 3 --ics "$TMPDIR/plan.ics" \
+    --fit-workouts "$TMPDIR/fit"
+expect_contains "$TMPDIR/plan.ics" "UID:2026-03-18.two-day-program.see-therapist@pliant"
+expect_contains "$TMPDIR/plan.ics" "UID:2026-03-17.two-day-program.hip-flexor-stretch.pm@pliant"
+[ -f "$TMPDIR/fit/glute-strength.fit" ] || fail "no FIT workout for the glute routine"
 # A warning sign answered 1 ends it at once.
 printf '2\n1\n' | "$PLIANT" screen >"$OUT" 2>"$ERR" || fail "interactive red flag: exit $?"
 expect_contains "$OUT" "STOP - URGENT: a warning sign."
