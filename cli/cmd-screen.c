@@ -359,9 +359,7 @@ static int ask(const struct pl_screening *s, struct pl_screen_answers *a)
         /* A warning sign ends the screen: nothing after it matters now.
          * Unsure counts as yes here, since the runner cannot rule it out. */
         if (q->part == PL_SCREEN_RED_FLAG && v != PL_ANSWER_NO) {
-            a->a[i] = PL_ANSWER_YES;
-            for (size_t k = i + 1; k < s->n; k++)
-                a->a[k] = PL_ANSWER_NO;
+            a->a[i] = PL_ANSWER_YES;   /* the rest stays unasked */
             printf("\n");
             return 0;
         }

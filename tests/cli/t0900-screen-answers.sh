@@ -125,6 +125,8 @@ expect_contains "$TMPDIR/plan.ics" "UID:2026-03-17.two-day-program.hip-flexor-st
 printf '2\n1\n' | "$PLIANT" screen >"$OUT" 2>"$ERR" || fail "interactive red flag: exit $?"
 expect_contains "$OUT" "STOP - URGENT: a warning sign."
 expect_lacks "$OUT" "[3/15]"
+expect_exit 0 "$PLIANT" screen --history --json
+expect_contains "$OUT" '"answers": "thigh-pop=no,calf-after-travel=yes,nerve-pain=none,'
 
 # A re-screen after the program says what changed since the last one.
 export PLIANT_DB="$TMPDIR/re.db"
