@@ -1320,6 +1320,12 @@ struct pl_plan_input {
                                      screening-result rule, joined with
                                      commas (the flagged areas' routines);
                                      NULL or "": all */
+    const char *hold_routines;    /* NULL, or routine ids joined with
+                                     commas that are left out (with a
+                                     note) from hold_from_day on: the
+                                     massage on the areas of a stored
+                                     screen's warning sign */
+    int32_t hold_from_day;
 };
 /* The defaults above; from_day = today = 0, ndays = 8, no data. */
 void pl_plan_input_init(struct pl_plan_input *in);

@@ -729,6 +729,19 @@ static struct pl_plan_item *same_day(struct planner *p, int32_t day, const char 
     return NULL;
 }
 
+/* True when id is one of the comma-separated ids of list. */
+static bool in_list(const char *list, const char *id)
+{
+    size_t n = strlen(id);
+    for (const char *c = list; *c;) {
+        size_t w = strcspn(c, ",");
+        if (w == n && strncmp(c, id, n) == 0)
+            return true;
+        c += w + (c[w] == ',');
+    }
+    return false;
+}
+
 static int place_one(struct planner *p, const struct pl__rule *ru, const struct pl__routine *r,
                      const struct trig *t, const struct trig *anchor, int64_t a,
                      const char *suffix)
@@ -736,6 +749,16 @@ static int place_one(struct planner *p, const struct pl__rule *ru, const struct 
     int64_t b = a + r->minutes;
     int32_t day = (int32_t)floor_div(a, DAY_MIN);
     struct pl_plan *o = p->out;
+    /* A warning sign in a self-screen keeps massage off its areas. */
+    if (p->in->hold_routines && day >= p->in->hold_from_day &&
+        in_list(p->in->hold_routines, r->id)) {
+        char why[256], d[16];
+        pl__plan_date(p->in->hold_from_day, d, sizeof d);
+        snprintf(why, sizeof why,
+                 "no %s: a warning sign in your self-screen of %s; see a professional first",
+                 r->title, d);
+        return push_note(p, day, why);
+    }
     int rc = busy_add(&p->bz, a, b);
     if (rc != PL_OK || day < o->from_day || day >= o->from_day + (int32_t)o->ndays)
         return rc;
@@ -806,19 +829,6 @@ static const struct trig *find_anchor(const struct planner *p, const struct pl__
 }
 
 /* Place a rule segment's routines for one trigger, in order. */
-/* True when id is one of the comma-separated ids of list. */
-static bool in_list(const char *list, const char *id)
-{
-    size_t n = strlen(id);
-    for (const char *c = list; *c;) {
-        size_t w = strcspn(c, ",");
-        if (w == n && strncmp(c, id, n) == 0)
-            return true;
-        c += w + (c[w] == ',');
-    }
-    return false;
-}
-
 static int apply(struct planner *p, const struct pl__rule *ru, const struct trig *t)
 {
     const struct pl_plan_input *in = p->in;

@@ -163,11 +163,34 @@ struct screen_days {
     const struct pl_screening *sc;    /* the protocol's, or NULL */
     char routines[64][512];           /* the program's routine ids */
     const char *rp[64];
+    int32_t hold_day;                 /* the last screen stopped by a */
+    char hold_areas[512];             /* warning sign: its no-massage
+                                         areas; "" when a later screen
+                                         was clear */
+    char hold[1024];                  /* the routines they hold back */
 };
+
+static bool has_id(const char *list, const char *id)
+{
+    size_t n = strlen(id);
+    for (const char *c = list; *c;) {
+        size_t w = strcspn(c, ",");
+        if (w == n && strncmp(c, id, n) == 0)
+            return true;
+        c += w + (c[w] == ',');
+    }
+    return false;
+}
 
 static int on_screen(void *ctx, const struct pl_screen_record *r)
 {
     struct screen_days *sd = ctx;
+    if (r->day <= sd->hi && r->stopped && r->no_massage[0]) {
+        sd->hold_day = r->day;
+        snprintf(sd->hold_areas, sizeof sd->hold_areas, "%s", r->no_massage);
+    } else if (r->day <= sd->hi && !r->stopped) {
+        sd->hold_areas[0] = '\0';
+    }
     if (r->stopped || !r->areas[0] || r->day < sd->lo || r->day > sd->hi)
         return 0;
     /* By day: a day screened again keeps its last screen. */
@@ -296,6 +319,25 @@ int pl_plan_build(struct pl_store *s, const struct pl_protocol *p, int32_t from_
     in.screen_days = sd->v;
     in.nscreen_days = sd->n;
     in.screen_routines = sd->rp;
+    if (sd->hold_areas[0]) {
+        size_t len = 0;
+        for (size_t i = 0; i < pl_protocol_routine_count(p); i++) {
+            const struct pl_routine *r = pl_protocol_routine(p, i);
+            if (r->kind != PL_ROUTINE_MASSAGE && r->kind != PL_ROUTINE_SELF_MASSAGE)
+                continue;
+            bool on = false;
+            for (size_t k = 0; k < r->nsteps; k++)
+                on |= r->steps[k].area && has_id(sd->hold_areas, r->steps[k].area->id);
+            int n = on ? snprintf(sd->hold + len, sizeof sd->hold - len, "%s%s",
+                                  len ? "," : "", r->id) : 0;
+            if (n > 0 && (size_t)n < sizeof sd->hold - len)
+                len += (size_t)n;
+            else
+                sd->hold[len] = '\0';
+        }
+        in.hold_routines = sd->hold;
+        in.hold_from_day = sd->hold_day;
+    }
     in.days = load.days;
     in.ndays_known = load.ndays;
     in.sessions = b.ss;

@@ -128,6 +128,19 @@ expect_lacks "$OUT" "[3/15]"
 expect_exit 0 "$PLIANT" screen --history --json
 expect_contains "$OUT" '"answers": "thigh-pop=no,calf-after-travel=yes,nerve-pain=none,'
 
+# A warning sign in a later screen keeps massage off its areas from that
+# day on, with a note: the nerve sign holds the back release back.
+export PLIANT_DB="$TMPDIR/hold.db"
+expect_exit 0 "$PLIANT" screen --answers "$TMPDIR/u.yaml" --date 2026-03-16
+ans "$TMPDIR/n.yaml" no
+sed -i 's/nerve-pain: no/nerve-pain: yes/' "$TMPDIR/n.yaml"
+expect_exit 0 "$PLIANT" screen --answers "$TMPDIR/n.yaml" --date 2026-03-17
+expect_exit 0 "$PLIANT" plan --from 2026-03-16 --days 3 --json
+expect_contains "$OUT" '"id": "2026-03-16.two-day-program.back-release.pm"'
+expect_lacks "$OUT" '"id": "2026-03-17.two-day-program.back-release.am"'
+expect_contains "$OUT" '"id": "2026-03-17.two-day-program.ql-release.am"'
+expect_contains "$OUT" 'no Lower and middle back release: a warning sign in your self-screen of 2026-03-17; see a professional first'
+
 # A re-screen after the program says what changed since the last one.
 export PLIANT_DB="$TMPDIR/re.db"
 expect_exit 0 "$PLIANT" screen --answers "$TMPDIR/a.yaml"

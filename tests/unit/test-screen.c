@@ -514,6 +514,26 @@ static void a_screen_day_triggers_the_program_in_the_plan(void **state)
     pl_plan_release(&plan);
     in.screen_routines = NULL;
 
+    /* A warning sign from the next day on holds the back release back,
+     * with a note; the day before keeps it. */
+    in.hold_routines = "back-release,flush-massage";
+    in.hold_from_day = D0 + 1;
+    assert_int_equal(pl_plan_make(proto, &in, &plan, &d), PL_OK);
+    size_t back[2] = { 0, 0 };
+    for (size_t i = 0; i < plan.nitems; i++)
+        if (strcmp(plan.items[i].routine, "back-release") == 0 && plan.items[i].day < D0 + 2)
+            back[plan.items[i].day - D0]++;
+    assert_int_equal(back[0], 2);
+    assert_int_equal(back[1], 0);
+    bool noted = false;
+    for (size_t i = 0; i < plan.nnotes; i++)
+        noted |= plan.notes[i].day == D0 + 1 &&
+                 strstr(plan.notes[i].text, "no Lower and middle back release: a warning sign") !=
+                     NULL;
+    assert_true(noted);
+    pl_plan_release(&plan);
+    in.hold_routines = NULL;
+
     /* No screen: nothing from the rule. */
     in.nscreen_days = 0;
     assert_int_equal(pl_plan_make(proto, &in, &plan, &d), PL_OK);
