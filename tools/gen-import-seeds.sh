@@ -25,15 +25,17 @@ mkdir -p "$A" "$C"
 # Deterministic tar: names sorted, no owners, fixed times.
 TAR="tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1767571200 --format=gnu -b 1"
 
-# A one-minute run as FIT, and as Strava would export it.
+# A one-minute run as FIT, and as Strava would export it. (Seed files carry
+# no .fit/.gpx/.tcx ending: the repository keeps no activity files by name;
+# the walker recognises formats by their bytes, not their names.)
 "$bin" simulate --hours 0.017 --out "$tmp/run" >/dev/null
 fit=$(ls "$tmp"/run/*.fit)
 "$bin" simulate --hours 0.017 --strava-export "$A/seed-strava.zip" >/dev/null
-gzip -9n <"$fit" >"$A/seed-run.fit.gz"
+gzip -9n <"$fit" >"$A/seed-run-fit-gz"
 
 # A folder as Strava lays it out, in a tar and a tar.gz, csv first.
 mkdir -p "$tmp/export/activities"
-cp "$A/seed-run.fit.gz" "$tmp/export/activities/101.fit.gz"
+cp "$A/seed-run-fit-gz" "$tmp/export/activities/101.fit.gz"
 printf '<?xml version="1.0"?>\n<gpx version="1.1" creator="seed" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg><trkpt lat="38.7" lon="-9.1"><time>2026-01-05T07:12:00Z</time></trkpt><trkpt lat="38.7001" lon="-9.1001"><time>2026-01-05T07:12:01Z</time></trkpt></trkseg></trk></gpx>\n' >"$tmp/export/activities/102.gpx"
 printf 'Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Filename\r\n101,"Jan 5, 2026, 7:12:00 AM",Morning Run,Run,"Easy, ""slow""\nand short",activities/101.fit.gz\r\n102,"Jan 5, 2026, 7:12:00 AM",Track,Run,,activities/102.gpx\r\n' >"$tmp/export/activities.csv"
 (cd "$tmp/export" && $TAR -cf "$tmp/export.tar" activities.csv activities)
