@@ -78,7 +78,7 @@ DECLARE_CMD(profile);
 DECLARE_CMD(event);
 DECLARE_CMD(load);
 extern const struct cmd cmd_profile_def, cmd_event_def, cmd_load_def;
-/* cmd-profile.c: open (creating it when missing) the store a command
+/* store.c: open (creating it when missing) the store a command
  * changes: --db's value when given, else PLIANT_DB or the default path.
  * Prints the error and returns EXIT_NOTHING on failure, 0 on success. */
 int open_store_for_writing(const char *db, struct pl_store **s);

@@ -50,41 +50,6 @@ const struct cmd cmd_activities_def = {
     "  pliant activities --json | jq '.[] | select(.distance_m > 20000)'\n",
 };
 
-/* ------------------------------------------------------------------ */
-/* Shared with cmd-show.c                                               */
-
-int open_store_for_reading(const char *db, struct pl_store **s)
-{
-    char path[4096];
-    *s = NULL;
-    if (db) {
-        if (strlen(db) >= sizeof path) {
-            error_msg("the store path is too long");
-            return EXIT_NOTHING;
-        }
-        strcpy(path, db);
-    } else if (!pl_store_default_path(path, sizeof path)) {
-        error_msg("no store: set HOME, PLIANT_DB or use --db PATH");
-        return EXIT_NOTHING;
-    }
-    /* Reading never creates a store (an empty one would only hide a
-     * mistyped path). */
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        if (errno == ENOENT)
-            error_msg("no store at '%s': import activities first ('pliant import PATH')", path);
-        else
-            error_msg("cannot read the store '%s': %s", path, strerror(errno));
-        return EXIT_NOTHING;
-    }
-    struct pl_diag d;
-    pl_diag_clear(&d);
-    if (pl_store_open(s, path, &d) != PL_OK) {
-        error_msg("%s", d.msg);
-        return EXIT_NOTHING;
-    }
-    return 0;
-}
 
 static void days_to_civil(int64_t days, int *y, unsigned *m, unsigned *d)
 {

@@ -53,31 +53,6 @@ const struct cmd cmd_profile_def = {
     "  pliant profile set lthr=\n",
 };
 
-/* ------------------------------------------------------------------ */
-/* Shared with cmd-event.c                                              */
-
-int open_store_for_writing(const char *db, struct pl_store **s)
-{
-    char path[4096];
-    *s = NULL;
-    if (db) {
-        if (strlen(db) >= sizeof path) {
-            error_msg("the store path is too long");
-            return EXIT_NOTHING;
-        }
-        strcpy(path, db);
-    } else if (!pl_store_default_path(path, sizeof path)) {
-        error_msg("no store: set HOME, PLIANT_DB or use --db PATH");
-        return EXIT_NOTHING;
-    }
-    struct pl_diag d;
-    pl_diag_clear(&d);
-    if (pl_store_open(s, path, &d) != PL_OK) {
-        error_msg("%s", d.msg);
-        return EXIT_NOTHING;
-    }
-    return 0;
-}
 
 /* ------------------------------------------------------------------ */
 
