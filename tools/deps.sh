@@ -12,11 +12,14 @@ set -eu
 # runtime for clang, gpsbabel as a benchmark peer, time (/usr/bin/time) for
 # the benchmark's peak memory.
 # The libraries: SQLite (store), expat (GPX, TCX), libarchive (gzip, zip,
-# tar), libsodium (hashes), libical (the plan as iCalendar), libyaml
-# (protocol files); Debian's python3-icalendar reads that back in a test.
+# tar), libdeflate (whole gzip members, faster than zlib), nettle (SHA-256
+# of imported files, with the CPU's SHA instructions where it has them),
+# libsodium (the server's authentication, DESIGN.md), libical (the plan as
+# iCalendar), libyaml (protocol files); Debian's python3-icalendar reads that back in a test.
 PKGS="build-essential pkg-config libcmocka-dev clang libclang-rt-14-dev
 libfuzzer-14-dev gpsbabel valgrind time
-libsqlite3-dev libexpat1-dev libarchive-dev libsodium-dev libical-dev libyaml-dev
+libsqlite3-dev libexpat1-dev libarchive-dev libdeflate-dev nettle-dev libsodium-dev
+libical-dev libyaml-dev
 python3-gpxpy python3-icalendar"
 
 missing() {
