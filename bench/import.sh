@@ -122,7 +122,7 @@ xml_ok=0
 if [ ! -d "$CORPUS" ]; then
     note "corpus not found at $CORPUS: GPX/TCX part skipped (set CORPUS)"
 elif ! cc -O2 -std=c17 -Iinclude -o "$work/xml-speed" "$here/xml-speed.c" "$LIB" \
-        $(pkg-config --libs sqlite3 expat libarchive libsodium) -lm 2>"$work/cc.err"; then
+        $(pkg-config --libs sqlite3 expat libarchive libdeflate nettle libsodium) -lm 2>"$work/cc.err"; then
     note "could not build bench/xml-speed.c: $(head -n 1 "$work/cc.err")"
 else
     xml_ok=1

@@ -17,8 +17,8 @@
  * the folder named on its command line:
  *
  *   cc -DSTREAMCODEC_SEEDS -Iinclude -iquote lib fuzz/fuzz-streamcodec.c \
- *      build/libpliant.a $(pkg-config --libs sqlite3 expat libarchive \
- *      libsodium) -lm -o seeds && ./seeds fuzz/corpus/streamcodec
+ *      build/libpliant.a $(pkg-config --libs sqlite3 expat libarchive libdeflate \
+ *      nettle libsodium) -lm -o seeds && ./seeds fuzz/corpus/streamcodec
  */
 #include <math.h>
 #include <stdio.h>

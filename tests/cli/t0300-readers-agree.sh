@@ -24,7 +24,7 @@ READER=$TMPDIR/read-activity
 # shellcheck disable=SC2046,SC2086
 cc -std=c17 -D_GNU_SOURCE -I"$ROOT/include" -O1 -g $SAN -o "$READER" \
     "$ROOT/tests/tools/read-activity.c" "$LIB" \
-    $(pkg-config --libs sqlite3 expat libarchive libsodium) -lm ||
+    $(pkg-config --libs sqlite3 expat libarchive libdeflate nettle libsodium) -lm ||
     fail "cannot build tests/tools/read-activity.c"
 
 ran=0

@@ -14,4 +14,4 @@ fi
 # shellcheck disable=SC2046,SC2086
 cc -std=c17 -D_GNU_SOURCE -I"$root/include" -O1 -g $san -o "$out" \
     "$root/tests/tools/store-fill.c" "$lib" \
-    $(pkg-config --libs sqlite3 expat libarchive libsodium) -lm
+    $(pkg-config --libs sqlite3 expat libarchive libdeflate nettle libsodium) -lm
