@@ -82,6 +82,12 @@
  * that a small file of zeros is not taken for a bomb. */
 #define PL_IMPORT_RATIO_MAX 200
 #define PL_IMPORT_RATIO_GRACE_BYTES (1u << 20)
+/* A gzip member that makes at most this much (and whose compressed bytes
+ * are no more) is read whole and inflated in one call by libdeflate, not
+ * streamed through libarchive and zlib: a day at 1 Hz is 2.3 MB of FIT,
+ * so this takes every activity file but the longest TCX. Its two buffers
+ * cost at most twice this, beside the file the importer holds. */
+#define PL_IMPORT_GZIP_WHOLE_BYTES_MAX (8u << 20)
 /* Entries of one archive (folders and files): a decade of daily runs with
  * every other file of a Garmin export is ~50 000. Past it the archive is
  * not read further, so a million empty entries cost a fraction of a

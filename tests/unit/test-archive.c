@@ -551,6 +551,89 @@ static void an_empty_gz_is_an_empty_file(void **state)
     free(l);
 }
 
+/* Pseudo-random letters: compressible, not trivially. */
+static uint8_t *letters(size_t n)
+{
+    uint8_t *p = malloc(n);
+    assert_non_null(p);
+    uint32_t x = 7;
+    for (size_t i = 0; i < n; i++) {
+        x = x * 1103515245 + 12345;
+        p[i] = (uint8_t)((x >> 16) % 16 + 'a');
+    }
+    return p;
+}
+
+/* A gzip of a plain file is inflated whole in memory (libdeflate) when it
+ * is small enough, and streamed through libarchive otherwise: the same
+ * bytes either way, several members included (RFC 1952, 2.2), and a file
+ * past the whole-inflation size is read all the same. */
+static void a_gzip_gives_the_same_bytes_whole_or_streamed(void **state)
+{
+    (void)state;
+    const struct ent e1[] = { { "data", "hello ", 6 } }, e2[] = { { "data", "world", 5 } };
+    struct mbuf m1 = build(F_GZ, e1, 1), m2 = build(F_GZ, e2, 1);
+    mb_add(&m1, m2.p, m2.n);
+    size_t big_n = PL_IMPORT_GZIP_WHOLE_BYTES_MAX + 4096;
+    uint8_t *big = letters(big_n);
+    const struct ent eb[] = { { "data", big, big_n } };
+    struct mbuf mb = build(F_GZ, eb, 1);
+    struct log *l = new_log();
+    assert_int_equal(walk_mem(l, "two.fit.gz", &m1, NULL), 0);
+    assert_int_equal(walk_mem(l, "big.fit.gz", &mb, NULL), 0);
+    char want[256];
+    snprintf(want, sizeof want, "file two.fit.gz 11 hello wo\nfile big.fit.gz %zu %.8s\n",
+             big_n, (const char *)big);
+    expect_log(l, want);
+    free(big);
+    free(m1.p);
+    free(m2.p);
+    free(mb.p);
+    free(l);
+}
+
+/* What whole inflation cannot take goes to libarchive, whose verdict
+ * stands, as it did before there was a faster road: a member cut short is
+ * damage; a wrong CRC, bytes after the last member and a size in the
+ * trailer that lies are not checked by libarchive, so the file is read
+ * (libdeflate checks them and steps aside). The size is a hint, never a
+ * promise: no 4 GiB buffer is made for it. */
+static void a_damaged_gzip_is_reported_as_libarchive_does(void **state)
+{
+    (void)state;
+    size_t n = 100000;
+    uint8_t *data = letters(n);
+    const struct ent e[] = { { "data", data, n } };
+    struct mbuf good = build(F_GZ, e, 1);
+    struct mbuf crc = build(F_GZ, e, 1), cut = build(F_GZ, e, 1), tail = build(F_GZ, e, 1),
+                size = build(F_GZ, e, 1);
+    crc.p[crc.n - 8] ^= 1;
+    cut.n -= 100;
+    mb_add(&tail, "junk at the end", 15);
+    memset(size.p + size.n - 4, 0xff, 4);
+    struct log *l = new_log();
+    long rss0 = max_rss_kb();
+    assert_int_equal(walk_mem(l, "good.fit.gz", &good, NULL), 0);
+    assert_int_equal(walk_mem(l, "crc.fit.gz", &crc, NULL), 0);
+    assert_int_equal(walk_mem(l, "cut.fit.gz", &cut, NULL), 0);
+    assert_int_equal(walk_mem(l, "tail.fit.gz", &tail, NULL), 0);
+    assert_int_equal(walk_mem(l, "size.fit.gz", &size, NULL), 0);
+    assert_true(max_rss_kb() - rss0 < 64 * 1024);
+    expect_log(l, "file good.fit.gz 100000 moecdfco\n"
+                  "file crc.fit.gz 100000 moecdfco\n"
+                  "bad cut.fit.gz PL_EFORMAT: damaged archive: truncated gzip input; "
+                  "nothing after it can be read\n"
+                  "file tail.fit.gz 100000 moecdfco\n"
+                  "file size.fit.gz 100000 moecdfco\n");
+    free(data);
+    free(good.p);
+    free(crc.p);
+    free(cut.p);
+    free(tail.p);
+    free(size.p);
+    free(l);
+}
+
 static void garbage_named_zip_is_a_plain_file(void **state)
 {
     (void)state;
@@ -695,6 +778,8 @@ int main(void)
         cmocka_unit_test(a_damaged_entry_is_reported_with_its_path),
         cmocka_unit_test(a_truncated_zip_is_reported),
         cmocka_unit_test(an_empty_gz_is_an_empty_file),
+        cmocka_unit_test(a_gzip_gives_the_same_bytes_whole_or_streamed),
+        cmocka_unit_test(a_damaged_gzip_is_reported_as_libarchive_does),
         cmocka_unit_test(garbage_named_zip_is_a_plain_file),
         cmocka_unit_test(a_handler_error_stops_the_walk),
         cmocka_unit_test(folders_are_walked_sorted_without_dot_files_or_linked_folders),
