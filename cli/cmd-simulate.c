@@ -14,7 +14,8 @@
 
 const struct cmd cmd_simulate_def = {
     "simulate", cmd_simulate, "write a made-up training history as FIT files",
-    "usage: pliant simulate --weeks N --out DIR [--seed S] [--start DATE] [--json]\n"
+    "usage: pliant simulate --weeks N --out DIR [--pattern P] [--seed S] [--start DATE]\n"
+    "                       [--json]\n"
     "   or: pliant simulate --hours H --out DIR [--seed S] [--start DATE] [--json]\n"
     "   or: pliant simulate --weeks N --strava-export FILE [--out DIR] [--seed S] ...\n"
     "\n"
@@ -23,7 +24,8 @@ const struct cmd cmd_simulate_def = {
     "\n"
     "The weeks follow a club runner's pattern: Monday rest, intervals on\n"
     "Tuesday and tempo on Thursday evenings, easy runs in the mornings, a long\n"
-    "run on Sunday, and every fourth week lighter. Near the end the runner\n"
+    "run on Sunday, and every fourth week lighter (--pattern daily: a run\n"
+    "every day of about an hour instead). Near the end the runner\n"
     "travels from Lisbon to Madrid (500 km, one hour ahead) and races a half\n"
     "marathon there. Records are 1 Hz with GPS, elevation, heart rate and\n"
     "cadence; heart rate follows pace, hills and fatigue.\n"
@@ -34,6 +36,9 @@ const struct cmd cmd_simulate_def = {
     "\n"
     "Options:\n"
     "  --weeks N      weeks of history, 1 to 520\n"
+    "  --pattern P    club (the default: six runs a week of 20 minutes to two\n"
+    "                 hours) or daily (a run every day of about an hour,\n"
+    "                 as the import benchmark's decade)\n"
     "  --hours H      instead, one continuous easy run of H hours (a decimal,\n"
     "                 up to 48): a large file for benchmarks; 24 makes 86400\n"
     "                 records\n"
@@ -54,14 +59,15 @@ const struct cmd cmd_simulate_def = {
     "  pliant simulate --weeks 12 --out runs\n"
     "  pliant simulate --weeks 52 --seed 7 --start 2025-01-06 --out year\n"
     "  pliant simulate --hours 24 --out big\n"
-    "  pliant simulate --weeks 12 --strava-export export.zip\n",
+    "  pliant simulate --weeks 12 --strava-export export.zip\n"
+    "  pliant simulate --weeks 520 --pattern daily --strava-export decade.zip\n",
 };
 
 struct sim_args {
     struct pl_sim_options opt;
     const char *out;
     const char *strava;   /* --strava-export */
-    bool json, have_weeks, have_hours;
+    bool json, have_weeks, have_hours, have_pattern;
 };
 
 static unsigned long long parse_ull(const char *s, const char *name, unsigned long long max)
@@ -105,6 +111,14 @@ static void parse_args(int argc, char **argv, struct sim_args *a)
                           PL_SIM_SINGLE_S_MAX / 3600, v);
             a->opt.single_s = (uint32_t)(h * 3600 + 0.5);
             a->have_hours = true;
+        } else if ((v = opt_value(&cmd_simulate_def, argc, argv, &i, "--pattern"))) {
+            if (strcmp(v, "club") == 0)
+                a->opt.pattern = PL_SIM_CLUB;
+            else if (strcmp(v, "daily") == 0)
+                a->opt.pattern = PL_SIM_DAILY;
+            else
+                die_usage(&cmd_simulate_def, "--pattern is club or daily, not '%s'", v);
+            a->have_pattern = true;
         } else if ((v = opt_value(&cmd_simulate_def, argc, argv, &i, "--out"))) {
             a->out = v;
         } else if ((v = opt_value(&cmd_simulate_def, argc, argv, &i, "--strava-export"))) {
@@ -129,6 +143,8 @@ static void parse_args(int argc, char **argv, struct sim_args *a)
         die_usage(&cmd_simulate_def, "give either --weeks N or --hours H");
     if (a->have_weeks && a->opt.weeks == 0)
         die_usage(&cmd_simulate_def, "--weeks must be at least 1");
+    if (a->have_hours && a->have_pattern)
+        die_usage(&cmd_simulate_def, "--pattern shapes weeks: it goes with --weeks, not --hours");
 }
 
 /* mkdir -p: create dir and its missing parents. */

@@ -422,6 +422,13 @@ enum pl_sim_kind {
 /* "easy", "intervals", "tempo", "long", "race"; NULL for another number. */
 const char *pl_sim_kind_name(int kind);
 
+/* The week's shape: PL_SIM_CLUB, a club runner's six runs of 20 minutes
+ * to two hours (Monday rest, intervals, tempo, a long Sunday run, a
+ * lighter fourth week); PL_SIM_DAILY, a run every day of about an hour
+ * (50 to 75 minutes; intervals on Tuesday, tempo on Thursday), the
+ * import benchmark's "one run a day". The race week is the same in both. */
+enum pl_sim_pattern { PL_SIM_CLUB, PL_SIM_DAILY };
+
 #define PL_SIM_WEEKS_MAX 520            /* ten years */
 #define PL_SIM_SINGLE_S_MAX (48 * 3600) /* one run of two days at most */
 /* 2026-01-05, a Monday, as days since 1970-01-01: the default first day,
@@ -433,12 +440,14 @@ struct pl_sim_options {
     int32_t start_day;   /* first local day, days since 1970-01-01; the
                             weekly pattern follows the calendar weekday */
     uint32_t weeks;      /* 1..PL_SIM_WEEKS_MAX */
+    int pattern;         /* enum pl_sim_pattern */
     uint32_t single_s;   /* 0, or instead of a history one continuous easy
                             run of this many seconds (1 Hz records) on
                             start_day, e.g. 86400 for benchmarks;
                             60..PL_SIM_SINGLE_S_MAX */
 };
-/* Defaults: seed 1, start PL_SIM_START_DAY_DEFAULT, 12 weeks, no single. */
+/* Defaults: seed 1, start PL_SIM_START_DAY_DEFAULT, 12 weeks, PL_SIM_CLUB,
+ * no single. */
 void pl_sim_options_init(struct pl_sim_options *o);
 
 /* One planted activity. The rendered totals are 0 until pl_sim_render()

@@ -264,7 +264,7 @@ const char *pl_sim_kind_name(int kind)
 void pl_sim_options_init(struct pl_sim_options *o)
 {
     *o = (struct pl_sim_options){ .seed = 1, .start_day = PL_SIM_START_DAY_DEFAULT,
-                                  .weeks = 12 };
+                                  .weeks = 12, .pattern = PL_SIM_CLUB };
 }
 
 /* The race: a half marathon on the Sunday of the second-to-last week (the
@@ -345,6 +345,34 @@ static struct slot normal_day(int wd, uint32_t week, struct rng *r)
     /* A missed easy run now and then, as in any real log. */
     if (s.kind == PL_SIM_EASY && rng_unif(r) < 0.08)
         s = rest_slot;
+    return s;
+}
+
+/* PL_SIM_DAILY: a run every day of about an hour, the shape the import
+ * benchmark describes ("one run a day, about an hour each"): intervals on
+ * Tuesday and tempo on Thursday evenings, both an hour with warm-up and
+ * cool-down (7 x 3 min: 58 min; 35 min of tempo: 60 min), the other days
+ * an easy run of 50 to 70 minutes, a little longer (65 to 75) on Sunday;
+ * none missed. */
+static struct slot daily_day(int wd, struct rng *r)
+{
+    struct slot s;
+    switch (wd) {
+    case 1:
+        s = (struct slot){ PL_SIM_INTERVALS, HOME, 18 * 60 + 15, 25, 0, 7, 0 };
+        break;
+    case 3:
+        s = (struct slot){ PL_SIM_TEMPO, HOME, 18 * 60 + 30, 30, 0, 0, minutes_s(35) };
+        break;
+    case 6:
+        s = (struct slot){ PL_SIM_LONG, HOME, 8 * 60 + 30, 30, 0, 0, 0 };
+        s.planned_s = minutes_s(rng_range(r, 65, 75));
+        break;
+    default:
+        s = (struct slot){ PL_SIM_EASY, HOME, 6 * 60 + 45, 30, 0, 0, 0 };
+        s.planned_s = minutes_s(rng_range(r, 50, 70));
+        break;
+    }
     return s;
 }
 
@@ -515,7 +543,8 @@ static void plan_history(struct pl_sim *s, struct rng *r)
         int32_t day = o->start_day + i;
         struct slot sl;
         if (!race_day_slot(day - race_day, &sl))
-            sl = normal_day(weekday(day), (uint32_t)i / 7, r);
+            sl = o->pattern == PL_SIM_DAILY ? daily_day(weekday(day), r)
+                                            : normal_day(weekday(day), (uint32_t)i / 7, r);
         double load = 0;
         if (sl.kind >= 0) {
             add_activity(s, &sl, day, atl, r);
@@ -545,6 +574,8 @@ static int check_options(const struct pl_sim_options *o, struct pl_diag *d)
     if (o->single_s == 0 && (o->weeks < 1 || o->weeks > PL_SIM_WEEKS_MAX))
         return pl__diag(d, PL_EINVAL, UINT64_MAX, "weeks must be 1 to %d, not %u",
                         PL_SIM_WEEKS_MAX, o->weeks);
+    if (o->pattern != PL_SIM_CLUB && o->pattern != PL_SIM_DAILY)
+        return pl__diag(d, PL_EINVAL, UINT64_MAX, "pattern must be PL_SIM_CLUB or PL_SIM_DAILY");
     if (o->single_s != 0 && (o->single_s < 60 || o->single_s > PL_SIM_SINGLE_S_MAX))
         return pl__diag(d, PL_EINVAL, UINT64_MAX,
                         "a single run lasts 60 to %d seconds, not %u", PL_SIM_SINGLE_S_MAX,

@@ -37,6 +37,15 @@ expect_contains "$OUT" '"activities": '
 expect_contains "$OUT" '"races": [{"date": "2026-06-07", "name": "Madrid Half Marathon"'
 [ "$(wc -l <"$OUT")" -eq 1 ] || fail "--json printed more than one line"
 
+# --pattern daily: a run every day of about an hour, but the rest days
+# around the race (the Friday before it, here).
+expect_exit 0 "$PLIANT" simulate --weeks 2 --pattern daily --out "$TMPDIR/f" --json
+expect_contains "$OUT" '"activities": 13,'
+expect_contains "$TMPDIR/f/truth.json" '"file": "2026-01-05-0649-easy.fit", "kind": "easy"'
+[ "$(ls "$TMPDIR/f"/*.fit | wc -l)" -eq 13 ] || fail "expected 13 .fit files in $TMPDIR/f"
+expect_exit 0 "$PLIANT" simulate --weeks 2 --pattern club --out "$TMPDIR/g"
+diff -r "$TMPDIR/a" "$TMPDIR/g" >/dev/null || fail "--pattern club is not the default"
+
 # One long run for benchmarks: one file, 1 Hz.
 expect_exit 0 "$PLIANT" simulate --hours 0.5 --out "$TMPDIR/e"
 [ "$(ls "$TMPDIR/e"/*.fit | wc -l)" -eq 1 ] || fail "--hours should write one file"
@@ -57,6 +66,9 @@ expect_exit 2 "$PLIANT" simulate --weeks two --out "$TMPDIR/x"
 expect_contains "$ERR" "--weeks must be a whole number"
 expect_exit 2 "$PLIANT" simulate --weeks 2 --hours 1 --out "$TMPDIR/x"
 expect_exit 2 "$PLIANT" simulate --hours 49 --out "$TMPDIR/x"
+expect_exit 2 "$PLIANT" simulate --weeks 2 --pattern weekly --out "$TMPDIR/x"
+expect_contains "$ERR" "--pattern is club or daily"
+expect_exit 2 "$PLIANT" simulate --hours 1 --pattern daily --out "$TMPDIR/x"
 expect_exit 2 "$PLIANT" simulate --weeks 2 --start 2026-02-30 --out "$TMPDIR/x"
 expect_contains "$ERR" "not a calendar date"
 expect_exit 2 "$PLIANT" simulate --weeks 2 --start 1970-01-05 --out "$TMPDIR/x"
