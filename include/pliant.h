@@ -2024,6 +2024,109 @@ int pl_screen_list(struct pl_store *st,
                    int (*fn)(void *ctx, const struct pl_screen_record *r),
                    void *ctx, struct pl_diag *diag);
 
+/* A stored screen's answers back into *a (init it first): the ids its
+ * answers text names that the screening still has; the day is the
+ * record's. Returns how many answers it held that the screening no longer
+ * asks (a protocol changed since). */
+size_t pl_screen_record_answers(const struct pl_screening *s,
+                                const struct pl_screen_record *rec,
+                                struct pl_screen_answers *a);
+
+/* The signs and areas flagged in now and not in before (gained), or in
+ * before and not now (!gained): their question indexes into out (room for
+ * s->n); returns how many. An area answered unsure counts as flagged, as
+ * in the program. Red flags are left out: any of them stops a screen. */
+size_t pl_screen_changes(const struct pl_screening *s,
+                         const struct pl_screen_answers *now,
+                         const struct pl_screen_answers *before, bool gained,
+                         size_t *out);
+
+/* ---- The body map (lib/bodymap.c) ---- */
+
+/* A body, front and back, as SVG with areas marked: each mark fills its
+ * region (both sides for a paired muscle), carries a number, and is named
+ * in a legend under the figures. The regions are named like the default
+ * protocol's areas: whole-back, thoracolumbar-extensors,
+ * quadratus-lumborum, glutes, hamstring-origin, hamstrings, back-of-knee,
+ * calves (back); abdominals, hip-flexors, quadriceps, shins (front);
+ * whole-body (tints both figures). A mark of another region is named in
+ * the legend, "not on the map". */
+enum pl_body_tone {
+    PL_BODY_FLAGGED = 1,          /* found in the screen: work on it */
+    PL_BODY_WARNING,              /* a warning sign: no massage there */
+};
+struct pl_body_mark {
+    const char *region;           /* a region id, as above */
+    const char *label;            /* its name in the legend; NULL: the id */
+    uint8_t tone;                 /* enum pl_body_tone */
+};
+#define PL_BODY_MARKS_MAX 32
+/* True when the map has a region of that id. */
+bool pl_body_region_known(const char *id);
+/* The map as an SVG 1.1 document (self-contained, no scripts); *svg is
+ * freed with pl_free(). PL_EINVAL (more than PL_BODY_MARKS_MAX marks, a
+ * mark without a region or with another tone), PL_ENOMEM. */
+int pl_body_map_svg(const struct pl_body_mark *marks, size_t n, char **svg,
+                    size_t *len, struct pl_diag *diag);
+
+/* ---- The therapist's summary (lib/summary.c) ---- */
+
+/* Where one session of a screen's program stands (pliant done/skip). */
+enum pl_program_mark {
+    PL_PROGRAM_OPEN = 0,          /* not marked (yet) */
+    PL_PROGRAM_DONE,              /* every routine of it done */
+    PL_PROGRAM_SKIPPED,           /* one of them skipped */
+    PL_PROGRAM_PARTLY,            /* some done, none skipped */
+};
+
+/* Everything one summary shows; the caller gathers it (pliant screen
+ * --summary reads it from the store). Pointers are the caller's and may
+ * be NULL where it says so. */
+struct pl_screen_summary {
+    const struct pl_protocol *protocol;
+    const struct pl_screening *screening;
+    const struct pl_screen_record *record;    /* the screen: id, day, when */
+    const struct pl_screen_answers *answers;
+    const struct pl_screen_result *result;    /* pl_screen_evaluate's */
+    const struct pl_screen_record *previous;  /* the screen before; NULL */
+    const char *athlete;                      /* a name; NULL or "" */
+    /* The load: the days up to the screen's (28 of them, fewer when the
+     * history is shorter; NULL with 0 when there is none), in date
+     * order, and the activities of those days. */
+    const struct pl_day *days;
+    size_t ndays;
+    uint32_t activities;
+    double hours, km;
+    /* The program: where each of result->sessions stands, and the day
+     * after it ("see your therapist"). */
+    uint8_t session_marks[2 * PL_SCREEN_DAYS_MAX];   /* enum pl_program_mark */
+    uint8_t then_mark;                        /* the visit, the same way */
+    int32_t today;                            /* local date */
+    int64_t made_s;                           /* UTC, when it was made */
+};
+
+/* The subjective part of a treatment note (the S of SOAP), as plain
+ * text in short lines: what the runner reported, red flags, signs and
+ * areas, the load of the last weeks with its hard days, races and trips,
+ * the program and how it went, and what changed since the screen before.
+ * *text is freed with pl_free(). PL_EINVAL (a required pointer is NULL),
+ * PL_ENOMEM. */
+int pl_screen_summary_text(const struct pl_screen_summary *s, char **text,
+                           size_t *len, struct pl_diag *diag);
+
+/* The marks of the summary's body map into m (room for
+ * PL_BODY_MARKS_MAX): the areas of the warning signs (no massage), then
+ * the hamstrings when the signs call for work on them, then the areas the
+ * self-tests found; an area once. Returns how many. */
+size_t pl_screen_summary_marks(const struct pl_screen_summary *s,
+                               struct pl_body_mark *m);
+
+/* The one-page summary as an HTML5 document (UTF-8, self-contained: the
+ * styles, the body map and the load chart are inline; no scripts, nothing
+ * fetched), laid out to print on one A4 page. Errors as above. */
+int pl_screen_summary_html(const struct pl_screen_summary *s, char **html,
+                           size_t *len, struct pl_diag *diag);
+
 #ifdef __cplusplus
 }
 #endif

@@ -683,3 +683,47 @@ void pl_screen_record_fill(const struct pl_screening *s, const struct pl_screen_
         join(rec->answers, sizeof rec->answers, pair);
     }
 }
+
+size_t pl_screen_record_answers(const struct pl_screening *s, const struct pl_screen_record *rec,
+                                struct pl_screen_answers *a)
+{
+    size_t unknown = 0;
+    a->day = rec->day;
+    a->day_given = true;
+    /* "id=yes,id=no,..." as pl_screen_record_fill() writes it; "none" is
+     * a question the screen did not reach (after a warning sign). */
+    for (const char *c = rec->answers; *c;) {
+        size_t w = strcspn(c, ",");
+        const char *eq = memchr(c, '=', w);
+        if (eq) {
+            char id[128], v[16];
+            snprintf(id, sizeof id, "%.*s", (int)(eq - c), c);
+            snprintf(v, sizeof v, "%.*s", (int)(c + w - eq - 1), eq + 1);
+            size_t k;
+            int ans = pl_answer_parse(v);
+            if (!pl_screening_find(s, id, &k))
+                unknown++;
+            else if (ans > 0)
+                a->a[k] = (uint8_t)ans;
+        }
+        c += w + (c[w] == ',');
+    }
+    return unknown;
+}
+
+static bool flagged_by(const struct pl_screen_question *q, int a)
+{
+    return a == PL_ANSWER_YES || (q->part == PL_SCREEN_AREA && a == PL_ANSWER_UNSURE);
+}
+
+size_t pl_screen_changes(const struct pl_screening *s, const struct pl_screen_answers *now,
+                         const struct pl_screen_answers *before, bool gained, size_t *out)
+{
+    size_t k = 0;
+    for (size_t i = s->nred; i < s->n; i++) {
+        bool a = flagged_by(&s->q[i], now->a[i]), b = flagged_by(&s->q[i], before->a[i]);
+        if (gained ? a && !b : b && !a)
+            out[k++] = i;
+    }
+    return k;
+}

@@ -52,4 +52,14 @@ int pl__svg_finish(struct pl__svg *s, char **out, size_t *n);
  * callers that build attributes themselves. */
 size_t pl__svg_escape(char *buf, size_t cap, const char *text, size_t n);
 
+/* The body map (lib/bodymap.c) as an <svg> element, without the XML
+ * declaration, for documents that inline it (and name the marks
+ * themselves: with_legend false); the sticky error. */
+struct pl_body_mark;
+int pl__body_map(struct pl__svg *s, const struct pl_body_mark *marks, size_t n,
+                 bool with_legend);
+/* Where a region shows: "front", "back", "front and back", "whole body";
+ * NULL for a region the map does not have. */
+const char *pl__body_region_view(const char *id);
+
 #endif
