@@ -42,6 +42,11 @@ bool is_help(const char *arg);
  * option. A missing value is a usage error of command c (exit 2). */
 const char *opt_value(const struct cmd *c, int argc, char **argv, int *i, const char *name);
 
+/* Write buf to path through path.tmp and a rename, so that a failed run
+ * never leaves half a file; "-" is standard output. Errors name `what`
+ * ("the chart"). 0, or EXIT_NOTHING after an error message. */
+int write_output(const char *path, const char *what, const void *buf, size_t n);
+
 /* JSON string writer: a quoted, escaped string (bytes need not be
  * NUL-terminated; invalid UTF-8 is replaced by U+FFFD). */
 void json_str(FILE *f, const char *s, size_t n);
@@ -101,6 +106,13 @@ int import_calendars(struct pl_store *s, const char **paths, size_t *npaths, boo
 DECLARE_CMD(protocol);
 extern const struct cmd cmd_protocol_def;
 DECLARE_CMD(screen);
+/* screen-summary.c: pliant screen --summary. */
+struct screen_summary_opts {
+    const char *db, *proto, *html, *name;
+    int64_t id;          /* 0: the last screen */
+    bool json;
+};
+int screen_summary(const struct screen_summary_opts *o);
 extern const struct cmd cmd_screen_def;
 
 #endif

@@ -481,49 +481,6 @@ static void print_csv(const struct pl_load *L, size_t i0, size_t i1)
     }
 }
 
-/* Write the chart to path through path.tmp and a rename, so that a
- * failed run never leaves half a file; "-" is standard output. */
-static int write_svg(const char *path, const char *svg, size_t n)
-{
-    if (strcmp(path, "-") == 0) {
-        if (fwrite(svg, 1, n, stdout) != n || fflush(stdout) != 0) {
-            error_msg("cannot write the chart: %s", strerror(errno));
-            return EXIT_NOTHING;
-        }
-        return 0;
-    }
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 5);
-    if (!tmp) {
-        error_msg("out of memory");
-        return EXIT_NOTHING;
-    }
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        error_msg("cannot write the chart to '%s': %s", path, strerror(errno));
-        free(tmp);
-        return EXIT_NOTHING;
-    }
-    bool ok = fwrite(svg, 1, n, f) == n;
-    int err = errno;
-    if (fclose(f) != 0 && ok) {
-        ok = false;
-        err = errno;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        ok = false;
-        err = errno;
-    }
-    if (!ok) {
-        remove(tmp);
-        error_msg("cannot write the chart to '%s': %s", path, strerror(err));
-    }
-    free(tmp);
-    return ok ? 0 : EXIT_NOTHING;
-}
-
 /* Does the terminal's character set look like UTF-8? The first of LC_ALL,
  * LC_CTYPE and LANG that is set decides (POSIX, "Locale", precedence). */
 static bool locale_is_utf8(void)
@@ -633,7 +590,7 @@ int cmd_load(int argc, char **argv)
             error_msg("cannot draw the chart: %s", d.msg);
             status = EXIT_NOTHING;
         } else {
-            status = write_svg(args.svg, svg, n);
+            status = write_output(args.svg, "the chart", svg, n);
             pl_free(svg);
         }
         /* The table keeps its own default window. */

@@ -22,6 +22,8 @@ const struct cmd cmd_screen_def = {
     "usage: pliant screen [--answers FILE.yaml] [--date DATE] [--json]\n"
     "                     [--protocol FILE] [--db PATH]\n"
     "       pliant screen --history [--json] [--db PATH]\n"
+    "       pliant screen --summary [--id N] [--html FILE] [--json] [--name NAME]\n"
+    "                     [--protocol FILE] [--db PATH]\n"
     "\n"
     "Check whether the hamstrings need work: warning signs first (any of\n"
     "them ends the screen and says whom to see), then the signs, each with\n"
@@ -43,12 +45,21 @@ const struct cmd cmd_screen_def = {
     "  --date DATE     the screen's date (YYYY-MM-DD); default the file's,\n"
     "                  else today\n"
     "  --history       list the stored screens\n"
-    "  --json          one JSON object (an array with --history)\n",
+    "  --json          one JSON object (an array with --history)\n"
+    "\n"
+    "The summary for the therapist (--summary) is of the last screen, or of\n"
+    "screen N (--id): the answers, warning signs, signs and areas on a body\n"
+    "map, the 4 weeks of load before it with hard days, races and trips, how\n"
+    "the two-day program went (pliant done/skip), and what changed since the\n"
+    "screen before. It prints the subjective part of a treatment note as\n"
+    "text; --html FILE writes the one-page summary to open or print (\"-\":\n"
+    "standard output); --json gives all of it as one object. --name puts\n"
+    "the runner's name on it.\n",
 };
 
 struct opts {
-    const char *db, *proto, *answers, *date;
-    bool json, history;
+    const char *db, *proto, *answers, *date, *html, *name, *id;
+    bool json, history, summary;
 };
 
 static void parse_opts(const struct cmd *c, int argc, char **argv, struct opts *o)
@@ -60,6 +71,14 @@ static void parse_opts(const struct cmd *c, int argc, char **argv, struct opts *
             o->json = true;
         else if (strcmp(a, "--history") == 0)
             o->history = true;
+        else if (strcmp(a, "--summary") == 0)
+            o->summary = true;
+        else if ((v = opt_value(c, argc, argv, &i, "--html")))
+            o->html = v;
+        else if ((v = opt_value(c, argc, argv, &i, "--name")))
+            o->name = v;
+        else if ((v = opt_value(c, argc, argv, &i, "--id")))
+            o->id = v;
         else if ((v = opt_value(c, argc, argv, &i, "--db")))
             o->db = v;
         else if ((v = opt_value(c, argc, argv, &i, "--protocol")))
@@ -73,8 +92,12 @@ static void parse_opts(const struct cmd *c, int argc, char **argv, struct opts *
         else
             die_usage(c, "unexpected argument '%s'", a);
     }
-    if (o->history && (o->answers || o->date || o->proto))
+    if (o->history && (o->answers || o->date || o->proto || o->summary))
         die_usage(c, "--history takes only --json and --db");
+    if (o->summary && (o->answers || o->date))
+        die_usage(c, "--summary summarises a stored screen: it takes no --answers or --date");
+    if (!o->summary && (o->html || o->name || o->id))
+        die_usage(c, "--html, --name and --id go with --summary");
 }
 
 static void wrap_print(const char *lead, const char *text)
@@ -110,9 +133,9 @@ struct prev {
 };
 
 static void print_changes_json(const struct pl_screening *s, const struct pl_screen_answers *a,
-                               const struct prev *pv);
+                               const struct prev *pv, bool stopped);
 static void print_changes_text(const struct pl_screening *s, const struct pl_screen_answers *a,
-                               const struct prev *pv);
+                               const struct prev *pv, bool stopped);
 
 /* ---- Printing ---- */
 
@@ -206,7 +229,7 @@ static void print_text(const struct pl_protocol *pr, const struct pl_screening *
             }
         }
     }
-    print_changes_text(s, a, pv);
+    print_changes_text(s, a, pv, r->stopped);
     printf("\n");
     wrap_print("", pl_protocol_safety_note(pr));
     if (saved_id > 0)
@@ -309,7 +332,7 @@ static void print_json(const struct pl_protocol *pr, const struct pl_screening *
         }
         printf("}");
     }
-    print_changes_json(s, a, pv);
+    print_changes_json(s, a, pv, r->stopped);
     printf(", \"note\": ");
     json_s(pl_protocol_safety_note(pr));
     printf("}\n");
@@ -447,44 +470,22 @@ static int keep_last(void *ctx, const struct pl_screen_record *r)
     return 0;
 }
 
-/* The answer a record holds for id ("id=yes,..."); PL_ANSWER_NONE. */
-static int record_answer(const struct pl_screen_record *r, const char *id)
-{
-    size_t n = strlen(id);
-    for (const char *c = r->answers; *c;) {
-        size_t w = strcspn(c, ",");
-        if (w > n && strncmp(c, id, n) == 0 && c[n] == '=') {
-            char v[16];
-            snprintf(v, sizeof v, "%.*s", (int)(w - n - 1), c + n + 1);
-            int a = pl_answer_parse(v);
-            return a < 0 ? PL_ANSWER_NONE : a;
-        }
-        c += w + (c[w] == ',');
-    }
-    return PL_ANSWER_NONE;
-}
-
-static bool is_flagged(const struct pl_screen_question *q, int a)
-{
-    return a == PL_ANSWER_YES || (q->part == PL_SCREEN_AREA && a == PL_ANSWER_UNSURE);
-}
-
 /* Signs and areas flagged now and not before (gained), or the reverse. */
 static size_t changes(const struct pl_screening *s, const struct pl_screen_answers *a,
                       const struct prev *pv, bool gained, const char **out)
 {
-    size_t k = 0;
-    for (size_t i = s->nred; i < s->n; i++) {
-        bool now = is_flagged(&s->q[i], a->a[i]);
-        bool before = is_flagged(&s->q[i], record_answer(&pv->r, s->q[i].id));
-        if (gained ? now && !before : before && !now)
-            out[k++] = s->q[i].id;
-    }
-    return k;
+    struct pl_screen_answers before;
+    pl_screen_answers_init(&before);
+    pl_screen_record_answers(s, &pv->r, &before);
+    size_t idx[PL_SCREEN_QUESTIONS_MAX];
+    size_t n = pl_screen_changes(s, a, &before, gained, idx);
+    for (size_t i = 0; i < n; i++)
+        out[i] = s->q[idx[i]].id;
+    return n;
 }
 
 static void print_changes_text(const struct pl_screening *s, const struct pl_screen_answers *a,
-                               const struct prev *pv)
+                               const struct prev *pv, bool stopped)
 {
     if (!pv->found)
         return;
@@ -492,6 +493,12 @@ static void print_changes_text(const struct pl_screening *s, const struct pl_scr
     pl_day_format(pv->r.day, date, sizeof date);
     const char *ids[PL_SCREEN_QUESTIONS_MAX];
     printf("\nSince the screen of %s (#%lld):\n", date, (long long)pv->r.id);
+    if (stopped || pv->r.stopped) {
+        /* A warning sign ends a screen before the signs and areas. */
+        printf("  not compared: a warning sign stopped %s\n",
+               stopped ? "this screen" : "that screen");
+        return;
+    }
     for (int g = 1; g >= 0; g--) {
         size_t n = changes(s, a, pv, g, ids);
         printf("  %s:", g ? "newly flagged" : "no longer flagged");
@@ -502,7 +509,7 @@ static void print_changes_text(const struct pl_screening *s, const struct pl_scr
 }
 
 static void print_changes_json(const struct pl_screening *s, const struct pl_screen_answers *a,
-                               const struct prev *pv)
+                               const struct prev *pv, bool stopped)
 {
     printf(", \"since\": ");
     if (!pv->found) {
@@ -511,7 +518,12 @@ static void print_changes_json(const struct pl_screening *s, const struct pl_scr
     }
     char date[16];
     pl_day_format(pv->r.day, date, sizeof date);
-    printf("{\"date\": \"%s\", \"id\": %lld", date, (long long)pv->r.id);
+    printf("{\"date\": \"%s\", \"id\": %lld, \"compared\": %s", date, (long long)pv->r.id,
+           stopped || pv->r.stopped ? "false" : "true");
+    if (stopped || pv->r.stopped) {
+        printf(", \"new\": [], \"gone\": []}");
+        return;
+    }
     const char *ids[PL_SCREEN_QUESTIONS_MAX];
     for (int g = 1; g >= 0; g--) {
         size_t n = changes(s, a, pv, g, ids);
@@ -534,6 +546,19 @@ int cmd_screen(int argc, char **argv)
     parse_opts(c, argc, argv, &o);
     if (o.history)
         return history(&o);
+    if (o.summary) {
+        struct screen_summary_opts so = { o.db, o.proto, o.html, o.name, 0, o.json };
+        if (o.id) {
+            char *end;
+            long long v = strtoll(o.id, &end, 10);
+            if (*end || end == o.id || v <= 0)
+                die_usage(c, "--id: '%s' is not a screen number", o.id);
+            so.id = v;
+        }
+        if (o.json && o.html && strcmp(o.html, "-") == 0)
+            die_usage(c, "--json and --html - both write to standard output");
+        return screen_summary(&so);
+    }
     int32_t day = today_local();
     if (o.date && !pl_day_parse(o.date, &day))
         die_usage(c, "--date: '%s' is not a date (YYYY-MM-DD)", o.date);

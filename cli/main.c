@@ -263,3 +263,44 @@ int main(int argc, char **argv)
     }
     return c->fn(argc - 1, argv + 1);
 }
+
+int write_output(const char *path, const char *what, const void *buf, size_t n)
+{
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(buf, 1, n, stdout) != n || fflush(stdout) != 0) {
+            error_msg("cannot write %s: %s", what, strerror(errno));
+            return EXIT_NOTHING;
+        }
+        return 0;
+    }
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 5);
+    if (!tmp) {
+        error_msg("out of memory");
+        return EXIT_NOTHING;
+    }
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp", 5);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        error_msg("cannot write %s to '%s': %s", what, path, strerror(errno));
+        free(tmp);
+        return EXIT_NOTHING;
+    }
+    bool ok = fwrite(buf, 1, n, f) == n;
+    int err = errno;
+    if (fclose(f) != 0 && ok) {
+        ok = false;
+        err = errno;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        ok = false;
+        err = errno;
+    }
+    if (!ok) {
+        remove(tmp);
+        error_msg("cannot write %s to '%s': %s", what, path, strerror(err));
+    }
+    free(tmp);
+    return ok ? 0 : EXIT_NOTHING;
+}

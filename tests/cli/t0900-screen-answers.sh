@@ -151,5 +151,5 @@ expect_contains "$OUT" "Since the screen of 2026-03-16 (#1):"
 expect_contains "$OUT" "  newly flagged: abdominals"
 expect_contains "$OUT" "  no longer flagged: glutes"
 expect_exit 0 "$PLIANT" screen --answers "$TMPDIR/b.yaml" --date 2026-03-19 --json
-expect_contains "$OUT" '"since": {"date": "2026-03-19", "id": 2, "new": [], "gone": []}'
+expect_contains "$OUT" '"since": {"date": "2026-03-19", "id": 2, "compared": true, "new": [], "gone": []}'
 exit 0
