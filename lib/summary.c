@@ -402,7 +402,7 @@ int pl_screen_summary_text(const struct pl_screen_summary *s, char **text, size_
 /* ------------------------------------------------------------------ */
 
 static const char style[] =
-    "@page{size:A4;margin:11mm 12mm}\n"
+    "@page{size:A4;margin:10mm 12mm}\n"
     "*{box-sizing:border-box}\n"
     "html{background:#e9e6e1}\n"
     "body{margin:0;font:11.5px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
@@ -458,7 +458,8 @@ static const char style[] =
     "footer{margin-top:8px;border-top:1px solid #ddd;padding-top:4px;color:#666;"
     "font-size:10px}\n"
     "section{break-inside:avoid}\n"
-    "@media print{body{font-size:10.5px}.copy{display:none}h2{margin-top:6px}"
+    "@media print{body{font-size:10px}.copy,.findings .why{display:none}h2{margin-top:6px}"
+    ".legend{columns:2;column-gap:6px}.legend li{break-inside:avoid}"
     ".map svg{width:250px}.cols{grid-template-columns:250px 1fr}footer{font-size:9px}}\n";
 
 static void h_list_item_flag(struct pl__svg *h, const struct pl_screen_summary *s, size_t i,
@@ -541,7 +542,7 @@ static void h_findings(struct pl__svg *h, const struct pl_screen_summary *s,
                        const struct pl_body_mark *marks, size_t nmarks)
 {
     const struct pl_screen_result *r = s->result;
-    pl__svg_add(h, "<div>\n<h2>Warning signs</h2>\n");
+    pl__svg_add(h, "<div class=\"findings\">\n<h2>Warning signs</h2>\n");
     if (!count_part(s, PL_SCREEN_RED_FLAG))
         pl__svg_add(h, "<p class=\"none\">None reported (%d asked).</p>\n",
                     (int)s->screening->nred);
@@ -654,12 +655,16 @@ static int h_load(struct pl__svg *h, const struct pl_screen_summary *s, struct p
     inline_svg(h, svg);
     pl_free(svg);
     pl__svg_add(h, "</div>\n");
-    /* The days that matter, a line per kind: the chart marks them. */
+    /* The days that matter, in one paragraph. */
+    size_t first = PL_ARRAY_LEN(day_kinds);
+    for (size_t k = PL_ARRAY_LEN(day_kinds); k-- > 0;)
+        if (k == 0 ? l.races : k == 1 ? l.hard : l.trips)
+            first = k;
     for (size_t k = 0; k < PL_ARRAY_LEN(day_kinds); k++) {
         size_t cnt = k == 0 ? l.races : k == 1 ? l.hard : l.trips;
         if (!cnt)
             continue;
-        pl__svg_add(h, "<p class=\"days\"><b>%s:</b> ",
+        pl__svg_add(h, "%s<b>%s:</b> ", k == first ? "<p class=\"days\">" : "; ",
                     k == 0 ? "Races" : k == 1 ? "Hard days" : "Trips");
         for (size_t i = 0, j = 0; i < s->ndays; i++) {
             const struct pl_day *d = &s->days[i];
@@ -669,15 +674,14 @@ static int h_load(struct pl__svg *h, const struct pl_screen_summary *s, struct p
             char dt[32], why[256];
             day_text(d->date, dt, sizeof dt);
             reasons_of(d, day_kinds[k].prefix, why, sizeof why);
-            /* Hard days by their dates, the reason on hover (the chart
-             * shows their load); races and trips with what they were. */
+            /* Dates, the reasons on hover: the chart marks the days, the
+             * note below and the JSON say why at length. */
             pl__svg_add(h, "%s<span class=\"day\" title=\"%e\">%e</span>", j++ ? ", " : "",
                         why, dt);
-            if (why[0] && day_kinds[k].flag != PL_DAY_HARD)
-                pl__svg_add(h, " <span class=\"why\">(%e)</span>", why);
         }
-        pl__svg_add(h, "</p>\n");
     }
+    if (first < PL_ARRAY_LEN(day_kinds))
+        pl__svg_add(h, "</p>\n");
     pl__svg_add(h, "</section>\n");
     return PL_OK;
 }
