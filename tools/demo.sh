@@ -11,7 +11,9 @@
 # to show that nothing comes in twice.
 # Step 3: the training load of those weeks, as a table and as a chart in
 # build/demo/load.svg.
-# Later steps (plan) join as those commands land.
+# Step 4: the recovery plan of the race week, and build/demo/plan.ics.
+# Step 5: a scripted self-screen and the therapist's summary,
+# build/demo/summary.html.
 set -eu
 
 bin=${1:?usage: tools/demo.sh BINARY}
@@ -110,5 +112,50 @@ if "$bin" help plan >/dev/null 2>&1 && [ -f "$out/pliant.db" ] && [ -f "$out/tru
         echo "== pliant plan --db $db --from $from --days 8 --ics $out/plan.ics   (the race: $race)"
         "$bin" plan --db "$db" --from "$from" --days 8 --ics "$out/plan.ics"
         echo "Import $(pwd)/$out/plan.ics into a calendar; exporting again updates the same events."
+    fi
+fi
+
+# Step 5: a self-screen for the runner (the answers a script gives, as
+# build/demo/screen.yaml), its two-day program, two sessions of it marked
+# done, and the one-page summary for the therapist, build/demo/summary.html.
+if "$bin" help screen >/dev/null 2>&1 && [ -f "$out/pliant.db" ] && [ -n "${last:-}" ]; then
+    db=$out/pliant.db
+    lastday=$(echo "${last##*/}" | cut -c1-10)
+    if day=$(date -u -d "$lastday - 6 days" +%Y-%m-%d 2>/dev/null); then
+        cat >"$out/screen.yaml" <<YAML
+date: $day
+answers:
+  thigh-pop: no
+  calf-after-travel: no
+  nerve-pain: no
+  rest-pain: no
+  squat: yes
+  deadlift: no
+  hills: yes
+  knee-calf: no
+  speed: no
+  sitting: yes
+  hip-flexors: yes
+  abdominals: no
+  glutes: yes
+  quadratus-lumborum: unsure
+  thoracolumbar-extensors: no
+YAML
+        echo
+        echo "== pliant screen --db $db --answers $out/screen.yaml"
+        "$bin" screen --db "$db" --answers "$out/screen.yaml"
+        items=$("$bin" plan --db "$db" --from "$day" --days 1 --json |
+            grep -o '"id": "[^"]*two-day-program[^"]*"' | sed 's/"id": "\(.*\)"/\1/')
+        echo
+        echo "== pliant done --db $db (the first day's program)"
+        # shellcheck disable=SC2086
+        [ -n "$items" ] && "$bin" done --db "$db" $items
+        echo
+        echo "== pliant screen --db $db --summary --html $out/summary.html"
+        "$bin" screen --db "$db" --summary --name "The simulated runner" --html "$out/summary.html"
+        echo
+        "$bin" screen --db "$db" --summary
+        echo
+        echo "The summary for the therapist: $(pwd)/$out/summary.html (open it in a browser, or print it)"
     fi
 fi
