@@ -16,11 +16,13 @@ set -eu
 # of imported files, with the CPU's SHA instructions where it has them),
 # libsodium (the server's authentication, DESIGN.md), libical (the plan as
 # iCalendar), libyaml (protocol files); Debian's python3-icalendar reads that back in a test.
+# The browser tests: chromium renders the chart and the therapist's summary,
+# python3-html5lib checks the summary is valid HTML5.
 PKGS="build-essential pkg-config libcmocka-dev clang libclang-rt-14-dev
 libfuzzer-14-dev gpsbabel valgrind time
 libsqlite3-dev libexpat1-dev libarchive-dev libdeflate-dev nettle-dev libsodium-dev
 libical-dev libyaml-dev
-python3-gpxpy python3-icalendar"
+python3-gpxpy python3-icalendar python3-html5lib chromium"
 
 missing() {
     for p in $PKGS; do
