@@ -11,10 +11,12 @@
  * What it is not: a parser (the readers and the walker are), or the place
  * that decides what counts as a twin (the store is). It never prints.
  *
- * Crash safety: each file's activities are added inside one store
- * transaction (pl_store_begin/commit), so a file is in the store whole or
- * not at all, and "the store has this hash" means all of it is in
- * (docs/internals/import.md).
+ * Crash safety: each file's activities are added inside one savepoint
+ * (pl__store_mark), kept or undone whole, and files go to the store a few
+ * at a time in one transaction (pl_store_begin/commit), so a file is in
+ * the store whole or not at all, and "the store has this hash" means all
+ * of it is in (docs/internals/import.md). What becomes of a file is told
+ * once its transaction has committed.
  */
 #include <nettle/sha2.h>
 #include <stdlib.h>
@@ -22,10 +24,20 @@
 #include <strings.h>
 
 #include "import.h"
+#include "store.h"
 
 struct fileref {
     char *path;          /* as reported, "./" cut after "!" */
     int64_t start_s;     /* its first activity's start */
+};
+
+/* What became of a file, held until its batch commits. */
+struct queued {
+    char *path;
+    int outcome;
+    unsigned activities;
+    bool has_diag;
+    struct pl_diag d;
 };
 
 struct csvdoc {
@@ -44,10 +56,21 @@ struct imp {
     int stop;                     /* a reason to stop the whole import */
     struct pl_diag stop_diag;
 
+    /* Files go to the store several to a transaction, each inside a
+     * savepoint of its own: a commit per file rewrote the same index
+     * pages for every file, three to four times the bytes of its
+     * activities. Events wait in queue until their batch commits, so that
+     * what is reported imported is in the store. */
+    bool batch;                   /* a transaction is open */
+    unsigned batch_files;
+    uint64_t batch_bytes;
+    struct queued *queue;
+    size_t nqueue, queue_cap;
+
     /* The file being read. */
     const char *path;
     uint8_t sha[32];
-    bool in_txn;                  /* its transaction is open */
+    bool in_txn;                  /* its savepoint is open */
     unsigned delivered, added_new, added_replaced, added_dup;
     int64_t first_start_s;
     int file_err;                 /* the store refused an activity */
@@ -90,8 +113,8 @@ static void progress(struct imp *m)
         m->h->on_progress(m->h->ctx, &m->prog);
 }
 
-static void event(struct imp *m, const char *path, int outcome, unsigned activities,
-                  const struct pl_diag *d)
+static void emit(struct imp *m, const char *path, int outcome, unsigned activities,
+                 const struct pl_diag *d)
 {
     switch (outcome) {
     case PL_IMP_IMPORTED: m->sum->imported++; break;
@@ -108,6 +131,74 @@ static void event(struct imp *m, const char *path, int outcome, unsigned activit
     if (m->prog.files_total && m->prog.files_done > m->prog.files_total)
         m->prog.files_total = 0;   /* archives inside held more than counted */
     progress(m);
+}
+
+static void drop_queue(struct imp *m)
+{
+    for (size_t i = 0; i < m->nqueue; i++)
+        pl__free(m->queue[i].path);
+    m->nqueue = 0;
+}
+
+/* Tell what became of a file now, or when its batch has committed. */
+static void event(struct imp *m, const char *path, int outcome, unsigned activities,
+                  const struct pl_diag *d)
+{
+    if (!m->batch) {
+        emit(m, path, outcome, activities, d);
+        return;
+    }
+    if (m->nqueue == m->queue_cap) {
+        size_t ncap = m->queue_cap ? m->queue_cap * 2 : 16;
+        struct queued *nq = pl__realloc(m->queue, ncap * sizeof *nq);
+        if (!nq) {
+            stop_nomem(m);
+            return;
+        }
+        m->queue = nq;
+        m->queue_cap = ncap;
+    }
+    struct queued *q = &m->queue[m->nqueue];
+    if (!(q->path = pl__strdup(path))) {
+        stop_nomem(m);
+        return;
+    }
+    q->outcome = outcome;
+    q->activities = activities;
+    q->has_diag = d != NULL;
+    if (d)
+        q->d = *d;
+    m->nqueue++;
+}
+
+/* End the batch: commit it and tell what became of its files, or (keep
+ * false, after a stop) roll it back, and its files were not imported. */
+static int batch_end(struct imp *m, bool keep)
+{
+    if (!m->batch)
+        return 0;
+    m->batch = false;
+    m->in_txn = false;
+    m->batch_files = 0;
+    m->batch_bytes = 0;
+    if (!keep) {
+        pl_store_rollback(m->s);
+        drop_queue(m);
+        return 0;
+    }
+    struct pl_diag d;
+    pl_diag_clear(&d);
+    int rc = pl_store_commit(m->s, &d);
+    if (rc) {
+        drop_queue(m);
+        return stop(m, &d);
+    }
+    for (size_t i = 0; i < m->nqueue; i++) {
+        struct queued *q = &m->queue[i];
+        emit(m, q->path, q->outcome, q->activities, q->has_diag ? &q->d : NULL);
+    }
+    drop_queue(m);
+    return 0;
 }
 
 static void skipped(struct imp *m, const char *path, const char *why)
@@ -195,8 +286,8 @@ static void copy_path(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-/* Add one activity of the file being read, inside the file's transaction
- * (opened at its first activity). */
+/* Add one activity of the file being read, inside the file's savepoint
+ * (opened at its first activity, in the batch's transaction). */
 static int on_activity(void *ctx, struct pl_activity *a)
 {
     struct imp *m = ctx;
@@ -207,7 +298,13 @@ static int on_activity(void *ctx, struct pl_activity *a)
     if (m->file_err)
         return 1;   /* the file fails anyway: stop reading it */
     if (!m->in_txn) {
-        int rc = pl_store_begin(m->s, &d);
+        if (!m->batch) {
+            int rc = pl_store_begin(m->s, &d);
+            if (rc)
+                return stop(m, &d);
+            m->batch = true;
+        }
+        int rc = pl__store_mark(m->s, &d);
         if (rc)
             return stop(m, &d);
         m->in_txn = true;
@@ -234,19 +331,19 @@ static int on_activity(void *ctx, struct pl_activity *a)
     return 0;
 }
 
-/* Close the file's transaction: keep what it added, or undo all of it. */
+/* Close the file's savepoint: keep what it added, or undo all of it. */
 static int end_txn(struct imp *m, bool keep)
 {
     if (!m->in_txn)
         return 0;
     m->in_txn = false;
     if (!keep) {
-        pl_store_rollback(m->s);
+        pl__store_mark_undo(m->s);
         return 0;
     }
     struct pl_diag d;
     pl_diag_clear(&d);
-    int rc = pl_store_commit(m->s, &d);
+    int rc = pl__store_mark_keep(m->s, &d);
     return rc ? stop(m, &d) : 0;
 }
 
@@ -315,9 +412,8 @@ static int read_csv(struct imp *m, const char *path, size_t n)
     return 0;
 }
 
-static int on_file(void *ctx, const char *path, struct pl__src *src)
+static int read_file(struct imp *m, const char *path, struct pl__src *src)
 {
-    struct imp *m = ctx;
     struct pl_diag d;
     size_t n;
     pl_diag_clear(&d);
@@ -402,6 +498,23 @@ static int on_file(void *ctx, const char *path, struct pl__src *src)
     }
     bool any = m->added_new + m->added_replaced > 0;
     event(m, path, any ? PL_IMP_IMPORTED : PL_IMP_DUPLICATE, m->added_new, w);
+    return 0;
+}
+
+static int on_file(void *ctx, const char *path, struct pl__src *src)
+{
+    struct imp *m = ctx;
+    uint64_t bytes0 = m->sum->bytes;
+    int rc = read_file(m, path, src);
+    if (rc || m->stop)
+        return rc ? rc : m->stop;
+    if (m->batch) {
+        m->batch_files++;
+        m->batch_bytes += m->sum->bytes - bytes0;
+        if (m->batch_files >= PL_IMPORT_BATCH_FILES_MAX ||
+            m->batch_bytes >= PL_IMPORT_BATCH_BYTES_MAX)
+            return batch_end(m, true);
+    }
     return 0;
 }
 
@@ -515,13 +628,18 @@ int pl_import_paths(struct pl_store *s, const char *const *paths, size_t npaths,
             stop(&m, &wd);
     }
     if (!m.stop)
+        batch_end(&m, true);
+    if (!m.stop)
         apply_csvs(&m);
+    batch_end(&m, false);
     if (m.stop) {
         rc = m.stop;
         if (diag)
             *diag = m.stop_diag;
     }
 out:
+    drop_queue(&m);
+    pl__free(m.queue);
     pl__walk_free(w);
     pl__free(m.buf);
     for (size_t i = 0; i < m.ncsv; i++) {

@@ -88,6 +88,13 @@
  * so this takes every activity file but the longest TCX. Its two buffers
  * cost at most twice this, beside the file the importer holds. */
 #define PL_IMPORT_GZIP_WHOLE_BYTES_MAX (8u << 20)
+/* Files the importer puts in one store transaction (each in a savepoint
+ * of its own, so that one failing is undone alone), and the bytes they
+ * may hold: a commit per file rewrote the same index pages each time, and
+ * a batch holds the write lock, which another writer waits for (10 s at
+ * most), for a fraction of a second at the speed the import reads. */
+#define PL_IMPORT_BATCH_FILES_MAX 32
+#define PL_IMPORT_BATCH_BYTES_MAX (16u << 20)
 /* Entries of one archive (folders and files): a decade of daily runs with
  * every other file of a Garmin export is ~50 000. Past it the archive is
  * not read further, so a million empty entries cost a fraction of a

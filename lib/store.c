@@ -402,6 +402,34 @@ int pl_store_commit(struct pl_store *s, struct pl_diag *diag)
     return rc;
 }
 
+int pl__store_mark(struct pl_store *s, struct pl_diag *diag)
+{
+    if (s->txn == TXN_BROKEN)
+        return pl__diag(diag, PL_EDB, UINT64_MAX,
+                        "'%s': an earlier error rolled the transaction back", s->path);
+    if (s->txn != TXN_OPEN)
+        return pl__diag(diag, PL_EINVAL, UINT64_MAX, "no transaction is open on '%s'", s->path);
+    return exec(s, "SAVEPOINT pl_file", "starting a file", diag);
+}
+
+int pl__store_mark_keep(struct pl_store *s, struct pl_diag *diag)
+{
+    reset_all(s);
+    return exec(s, "RELEASE pl_file", "keeping a file", diag);
+}
+
+void pl__store_mark_undo(struct pl_store *s)
+{
+    reset_all(s);
+    if (s->txn != TXN_OPEN)
+        return;
+    if (sqlite3_get_autocommit(s->db)) {
+        s->txn = TXN_BROKEN;   /* SQLite rolled back everything */
+        return;
+    }
+    sqlite3_exec(s->db, "ROLLBACK TO pl_file; RELEASE pl_file", NULL, NULL, NULL);
+}
+
 void pl_store_rollback(struct pl_store *s)
 {
     if (!s || s->txn == TXN_NONE)
@@ -594,6 +622,11 @@ static int check_and_migrate(struct pl_store *s, struct pl_diag *d)
         rc = exec(s, "PRAGMA journal_mode = WAL", "opening it", d);
         if (rc == PL_OK)
             rc = exec(s, "PRAGMA synchronous = NORMAL", "opening it", d);
+        /* A savepoint's journal (each change inside a caller's
+         * transaction) stays in memory instead of spilling into a
+         * temporary file made and deleted for every activity imported. */
+        if (rc == PL_OK)
+            rc = exec(s, "PRAGMA temp_store = MEMORY", "opening it", d);
         if (rc)
             return rc;
     }

@@ -14,6 +14,17 @@
 struct sqlite3;
 struct sqlite3 *pl__store_db(struct pl_store *s);
 
+/* One file's changes inside a caller's transaction (pl_store_begin), for
+ * the importer, which puts several files in one transaction: after
+ * pl__store_mark, pl__store_mark_keep keeps what was changed since and
+ * pl__store_mark_undo undoes it, the rest of the transaction staying
+ * either way. Not nested. PL_EINVAL without a transaction; PL_EDB when an
+ * earlier error rolled it back. When SQLite aborts the whole transaction,
+ * pl__store_mark_undo leaves it broken and pl_store_commit then fails. */
+int pl__store_mark(struct pl_store *s, struct pl_diag *diag);
+int pl__store_mark_keep(struct pl_store *s, struct pl_diag *diag);
+void pl__store_mark_undo(struct pl_store *s);
+
 /* The schema version the built-in migrations lead to. */
 int pl__store_schema_version(void);
 

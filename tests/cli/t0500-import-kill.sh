@@ -10,7 +10,10 @@
 . "$(dirname "$0")/lib.sh"
 
 KILLS=${PLIANT_KILLS:-20}
-expect_exit 0 "$PLIANT" simulate --weeks 4 --strava-export "$TMPDIR/export.zip"
+# Twelve weeks, about 60 files: the importer stores up to 32 files in one
+# transaction (PL_IMPORT_BATCH_FILES_MAX), so a kill can land between two
+# of its commits.
+expect_exit 0 "$PLIANT" simulate --weeks 12 --strava-export "$TMPDIR/export.zip"
 n=$(sed -n 's/^wrote \([0-9]*\) activities.*/\1/p' "$OUT")
 
 # The reference: one clean import, timed in milliseconds.
