@@ -377,7 +377,7 @@ static int add_ref(struct imp *m, const char *path, int64_t start_s)
     return 0;
 }
 
-static int read_csv(struct imp *m, const char *path, size_t n)
+static int read_csv(struct imp *m, const char *path, const uint8_t *data, size_t n)
 {
     struct pl_diag d;
     pl_diag_clear(&d);
@@ -390,7 +390,7 @@ static int read_csv(struct imp *m, const char *path, size_t n)
         m->csv_cap = ncap;
     }
     struct csvdoc *doc = &m->csvs[m->ncsv];
-    int rc = pl__strava_csv_read((const char *)m->buf, n, &doc->csv, &d);
+    int rc = pl__strava_csv_read((const char *)data, n, &doc->csv, &d);
     if (rc) {
         pl__strava_csv_release(&doc->csv);
         if (rc == PL_ENOMEM)
@@ -412,34 +412,22 @@ static int read_csv(struct imp *m, const char *path, size_t n)
     return 0;
 }
 
-static int read_file(struct imp *m, const char *path, struct pl__src *src)
+/* Hash, look up, read and store one file's n bytes at data. */
+static int use_file(struct imp *m, const char *path, const uint8_t *data, size_t n)
 {
     struct pl_diag d;
-    size_t n;
+    int rc;
     pl_diag_clear(&d);
-    int rc = pl__src_read_all(src, &m->buf, &m->cap, &n, PL_IMPORT_FILE_BYTES_MAX, &d);
-    if (rc) {
-        if (rc == PL_ENOMEM)
-            return stop(m, &d);
-        event(m, path, PL_IMP_FAILED, 0, &d);
-        return 0;
-    }
-    /* Keep a big buffer only while big files come. */
-    if (m->cap > (4u << 20) && n < (1u << 20)) {
-        pl__free(m->buf);
-        m->buf = NULL;
-        m->cap = 0;
-    }
     m->sum->bytes += n;
     if (is_strava_csv(path))
-        return read_csv(m, path, n);
+        return read_csv(m, path, data, n);
 
     /* SHA-256 (FIPS 180-4) through nettle, which uses the CPU's SHA
      * instructions where it has them: the same hash the store has always
      * kept, at about 1.4 GB/s here instead of libsodium's portable 0.24. */
     struct sha256_ctx sc;
     sha256_init(&sc);
-    sha256_update(&sc, n, m->buf);
+    sha256_update(&sc, n, data);
     sha256_digest(&sc, SHA256_DIGEST_SIZE, m->sha);
     bool known = false;
     if ((rc = pl_store_has_source(m->s, m->sha, &known, &d)) != 0)
@@ -456,7 +444,7 @@ static int read_file(struct imp *m, const char *path, struct pl__src *src)
     m->first_start_s = INT64_MIN;
     pl_diag_clear(&m->warn);
     struct pl_reader_handler rh = { m, on_activity, on_warning };
-    rc = pl_read_activities(m->buf, n, &rh, m->fit_options, &d);
+    rc = pl_read_activities(data, n, &rh, m->fit_options, &d);
     if (m->stop || rc == PL_ENOMEM) {
         end_txn(m, false);
         return m->stop ? m->stop : stop(m, &d);
@@ -499,6 +487,30 @@ static int read_file(struct imp *m, const char *path, struct pl__src *src)
     bool any = m->added_new + m->added_replaced > 0;
     event(m, path, any ? PL_IMP_IMPORTED : PL_IMP_DUPLICATE, m->added_new, w);
     return 0;
+}
+
+static int read_file(struct imp *m, const char *path, struct pl__src *src)
+{
+    struct pl_diag d;
+    size_t n;
+    pl_diag_clear(&d);
+    int rc = pl__src_read_all(src, &m->buf, &m->cap, &n, PL_IMPORT_FILE_BYTES_MAX, &d);
+    if (rc) {
+        if (rc == PL_ENOMEM)
+            return stop(m, &d);
+        event(m, path, PL_IMP_FAILED, 0, &d);
+        return 0;
+    }
+    rc = use_file(m, path, m->buf, n);
+    /* Keep a big buffer only while big files come; only once its bytes
+     * have been used (freeing it before, as this once did, read a small
+     * file after a big one from freed memory). */
+    if (m->cap > (4u << 20) && n < (1u << 20)) {
+        pl__free(m->buf);
+        m->buf = NULL;
+        m->cap = 0;
+    }
+    return rc;
 }
 
 static int on_file(void *ctx, const char *path, struct pl__src *src)

@@ -81,6 +81,13 @@ expect_contains "$OUT" '{"imported": 0, "duplicates": 0, "skipped": [{"file": "'
 expect_exit 3 "$PLIANT" import --db "$TMPDIR/afile/store.db" "$race"
 expect_contains "$ERR" "cannot open the store"
 
+# A small file after one of more than 4 MiB (48 hours at 1 Hz), whose
+# buffer the importer lets go: once read from freed memory.
+expect_exit 0 "$PLIANT" simulate --hours 48 --out "$TMPDIR/big/a"
+expect_exit 0 "$PLIANT" simulate --weeks 1 --out "$TMPDIR/big/b"
+expect_exit 0 "$PLIANT" import --db "$TMPDIR/big.db" "$TMPDIR/big"
+expect_contains "$OUT" "imported 6 files: 6 new activities"
+
 # On a terminal, a progress bar on stderr; --quiet silences it.
 if command -v script >/dev/null 2>&1; then
     script -qec "'$PLIANT' import --db '$TMPDIR/tty.db' '$TMPDIR/runs'" /dev/null >"$TMPDIR/tty.out" 2>&1 </dev/null
