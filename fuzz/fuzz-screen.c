@@ -8,6 +8,9 @@
  * (or none); answers that parse must be answers (every red flag given),
  * and the result must hold what the header promises: a stopped screen has
  * no program, a program has two sessions a day of routines that exist.
+ * The record gives its answers back (pl_screen_record_answers), also when
+ * the stored text is the raw input; and the therapist's summary of the
+ * result is made as text and HTML without scripts.
  * A crash, a sanitizer report or an abort() is a bug.
  */
 #include <stdlib.h>
@@ -18,7 +21,7 @@
 static struct pl_protocol *proto;
 static struct pl_screening scr;
 static struct pl_screen_result res;
-static struct pl_screen_record rec;
+static struct pl_screen_record rec, raw;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,6 +38,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lines += data[i] == '\n' || data[i] == '\r' || data[i] == 0x85 || data[i] == 0xA8 ||
                  data[i] == 0xA9;
     struct pl_screen_answers a;
+    pl_screen_answers_init(&a);
+    /* The input as a stored answers text. */
+    memset(&raw, 0, sizeof raw);
+    memcpy(raw.answers, data, size < sizeof raw.answers - 1 ? size : sizeof raw.answers - 1);
+    if (pl_screen_record_answers(&scr, &raw, &a) > sizeof raw.answers)
+        abort();
     pl_screen_answers_init(&a);
     int rc = pl_screen_answers_parse(&scr, data, size, &a, &d);
     if (rc != PL_OK) {
@@ -59,5 +68,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pl_screen_record_fill(&scr, &a, &res, "hamstrings", 0, &rec);
     if (strlen(rec.answers) >= sizeof rec.answers)
         abort();
+    struct pl_screen_answers back;
+    pl_screen_answers_init(&back);
+    if (pl_screen_record_answers(&scr, &rec, &back) != 0 || memcmp(back.a, a.a, scr.n) != 0)
+        abort();
+    struct pl_screen_summary sum;
+    memset(&sum, 0, sizeof sum);
+    sum.protocol = proto;
+    sum.screening = &scr;
+    sum.record = &rec;
+    sum.answers = &a;
+    sum.result = &res;
+    sum.previous = &rec;
+    char *out;
+    size_t n;
+    if (pl_screen_summary_text(&sum, &out, &n, &d) == PL_OK)
+        pl_free(out);
+    if (pl_screen_summary_html(&sum, &out, &n, &d) == PL_OK) {
+        if (strstr(out, "<script"))
+            abort();
+        pl_free(out);
+    }
     return 0;
 }
