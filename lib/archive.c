@@ -312,6 +312,20 @@ int pl__src_read_all(struct pl__src *s, uint8_t **buf, size_t *cap, size_t *n,
     }
 }
 
+bool pl__src_whole(struct pl__src *s, const uint8_t **p, size_t *n, size_t max)
+{
+    if (s->kind != SRC_MEM || s->err || s->peek_at != 0 || s->mem_at != s->npeek ||
+        s->mem_n > max)
+        return false;
+    *p = s->mem;
+    *n = s->mem_n;
+    s->out += s->mem_n - s->mem_at;
+    s->mem_at = s->mem_n;
+    s->peek_at = s->npeek;
+    s->eof = true;
+    return true;
+}
+
 /* ------------------------------------------------------------------ */
 /* What a file is                                                       */
 /* ------------------------------------------------------------------ */

@@ -492,8 +492,12 @@ static int use_file(struct imp *m, const char *path, const uint8_t *data, size_t
 static int read_file(struct imp *m, const char *path, struct pl__src *src)
 {
     struct pl_diag d;
+    const uint8_t *whole;
     size_t n;
     pl_diag_clear(&d);
+    /* A gzip the walker inflated whole is in memory already. */
+    if (pl__src_whole(src, &whole, &n, PL_IMPORT_FILE_BYTES_MAX))
+        return use_file(m, path, whole, n);
     int rc = pl__src_read_all(src, &m->buf, &m->cap, &n, PL_IMPORT_FILE_BYTES_MAX, &d);
     if (rc) {
         if (rc == PL_ENOMEM)

@@ -30,6 +30,12 @@ int pl__src_read(struct pl__src *s, void *buf, size_t n, size_t *got,
  * in *cap; reused across calls), at most max bytes: PL_ELIMIT past it. */
 int pl__src_read_all(struct pl__src *s, uint8_t **buf, size_t *cap,
                      size_t *n, size_t max, struct pl_diag *diag);
+/* When the source is a block of memory already (a gzip the walker
+ * inflated whole, pl__walk_mem) of at most max bytes, none of it read
+ * yet but what on_peek saw: true with the whole of it in *p, *n, valid
+ * during on_file, and the source read to its end. Else false, and the
+ * source is as it was: read it with pl__src_read_all. Spares a copy. */
+bool pl__src_whole(struct pl__src *s, const uint8_t **p, size_t *n, size_t max);
 
 /* ------------------------------------------------------------------ */
 /* Walking paths and archives                                           */
