@@ -44,10 +44,15 @@ expect_exit 0 "$PLIANT" done 2026-03-02.two-day-program.glute-strength.am \
     2026-03-02.two-day-program.hip-flexor-stretch.am
 expect_exit 0 "$PLIANT" screen --summary --html "$TMPDIR/summary.html" --name "Ana Runner"
 
+# Chromium puts a Unix socket in TMPDIR, and a socket's path is at most
+# 107 bytes: the test's own TMPDIR can be deeper than that.
+BROWSER_TMP=$(mktemp -d /tmp/pliant-browser.XXXXXX) || fail "mktemp"
 browser() {   # browser HTML PNG EXPECT-JSON
-    PLIANT_NODE_PREFIX=$NODE_PREFIX CHROMIUM=$CHROMIUM timeout 300 \
+    TMPDIR=$BROWSER_TMP PLIANT_NODE_PREFIX=$NODE_PREFIX CHROMIUM=$CHROMIUM timeout 300 \
         node "$ROOT/tests/tools/summary-browser.mjs" "$1" "$2" "$3" >"$TMPDIR/browser.log" 2>&1
     st=$?
+    rm -rf "$BROWSER_TMP"/* "$BROWSER_TMP"/.[!.]* 2>/dev/null
+    [ $st -eq 0 ] || rmdir "$BROWSER_TMP"
     [ $st -eq 77 ] && skip "$(tail -n 1 "$TMPDIR/browser.log")"
     [ $st -eq 0 ] || { show_file "browser" "$TMPDIR/browser.log"; fail "in the browser (exit $st)"; }
 }
@@ -74,3 +79,4 @@ cat >"$TMPDIR/expect.json" <<'EOF'
  "flagged": 0, "warning": 3, "chart": true}
 EOF
 browser "$TMPDIR/red.html" "$TMPDIR/red.png" "$TMPDIR/expect.json"
+rmdir "$BROWSER_TMP"

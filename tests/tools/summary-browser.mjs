@@ -27,17 +27,27 @@ function check(ok, what) {
     console.log("ok: " + what);
 }
 
-let browser;
-try {
-    browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update",
-               "--disable-sync"],
-        timeout: 60000,
-    });
-} catch (e) {
-    console.log("skip: chromium does not start here: " + String(e.message).split("\n")[0]);
+// A browser that cannot start on this machine (no /dev/shm, a sandbox) is
+// not pliant's failure; under load a first start can also fail, so try
+// three times before giving up.
+let browser, lastError;
+for (let attempt = 1; attempt <= 3 && !browser; attempt++) {
+    try {
+        browser = await chromium.launch({
+            executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+            args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                   "--disable-background-networking", "--disable-component-update",
+                   "--disable-sync", "--disable-dev-shm-usage"],
+            timeout: 120000,
+        });
+    } catch (e) {
+        lastError = e;
+        console.log(`chromium start ${attempt} failed: ${e.message}`);
+        await new Promise((r) => setTimeout(r, 2000));
+    }
+}
+if (!browser) {
+    console.log("skip: chromium does not start here: " + String(lastError.message).split("\n")[0]);
     process.exit(77);
 }
 try {
