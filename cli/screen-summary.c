@@ -137,11 +137,27 @@ static void json_day(int32_t day)
     printf("\"%s\"", d);
 }
 
+/* The reasons of one kind ("hard: ...") as JSON strings, label cut. */
+struct reason_out {
+    const char *prefix;
+    size_t n;
+};
+
+static void print_reason(void *ctx, const char *p, size_t len)
+{
+    struct reason_out *o = ctx;
+    size_t lp = strlen(o->prefix);
+    if (len <= lp || strncmp(p, o->prefix, lp) != 0)
+        return;
+    printf("%s", o->n++ ? ", " : "");
+    json_str(stdout, p + lp, len - lp);
+}
+
 /* The days of one kind with their reasons of that kind. */
 static void json_days(const struct pl_screen_summary *s, unsigned flag, const char *prefix)
 {
     printf("[");
-    size_t k = 0, lp = strlen(prefix);
+    size_t k = 0;
     for (size_t i = 0; i < s->ndays; i++) {
         const struct pl_day *d = &s->days[i];
         if (!(d->flags & flag))
@@ -149,18 +165,8 @@ static void json_days(const struct pl_screen_summary *s, unsigned flag, const ch
         printf("%s{\"date\": ", k++ ? ", " : "");
         json_day(d->date);
         printf(", \"reasons\": [");
-        size_t j = 0;
-        for (const char *c = d->reasons; *c;) {
-            /* "; "-joined, each starting with its label (pl_reasons_each
-             * knows where a reason ends; one kind is enough here). */
-            const char *e = strstr(c, "; ");
-            size_t w = e ? (size_t)(e - c) : strlen(c);
-            if (w > lp && strncmp(c, prefix, lp) == 0) {
-                printf("%s", j++ ? ", " : "");
-                json_str(stdout, c + lp, w - lp);
-            }
-            c += w + (e ? 2 : 0);
-        }
+        struct reason_out o = { prefix, 0 };
+        pl_reasons_each(d->reasons, strnlen(d->reasons, sizeof d->reasons), print_reason, &o);
         printf("]}");
     }
     printf("]");

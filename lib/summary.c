@@ -55,15 +55,22 @@ static int check(const struct pl_screen_summary *s, struct pl_diag *diag)
         return pl__diag(diag, PL_EINVAL, UINT64_MAX,
                         "a summary needs the protocol, the screening, the screen, its "
                         "answers and its result");
-    if (s->result->nsessions > 2 * PL_SCREEN_DAYS_MAX)
-        return pl__diag(diag, PL_EINVAL, UINT64_MAX, "a program of %zu sessions",
-                        s->result->nsessions);
+    const struct pl_screen_result *r = s->result;
+    bool bad = r->nsessions > 2 * PL_SCREEN_DAYS_MAX || r->nflags > PL_SCREEN_QUESTIONS_MAX ||
+               r->nno_massage > PL_SCREEN_QUESTIONS_MAX ||
+               s->screening->n > PL_SCREEN_QUESTIONS_MAX;
+    for (size_t i = 0; !bad && i < r->nflags; i++)
+        bad = r->flags[i].q >= s->screening->n;
+    if (bad)
+        return pl__diag(diag, PL_EINVAL, UINT64_MAX,
+                        "a screen result that is not the screening's (pl_screen_evaluate)");
     return PL_OK;
 }
 
 /* The program's sessions by how they went. */
 struct tally {
-    size_t done, skipped, partly, open, due;   /* due: open and past */
+    size_t done, skipped, partly, open;   /* open: not marked, day come */
+    size_t to_come;                       /* not marked, day still ahead */
 };
 
 static struct tally tally_program(const struct pl_screen_summary *s)
@@ -75,8 +82,10 @@ static struct tally tally_program(const struct pl_screen_summary *s)
         case PL_PROGRAM_SKIPPED: t.skipped++; break;
         case PL_PROGRAM_PARTLY: t.partly++; break;
         default:
-            t.open++;
-            t.due += s->result->sessions[i].day < s->today;
+            if (s->result->sessions[i].day > s->today)
+                t.to_come++;
+            else
+                t.open++;
             break;
         }
     }
@@ -115,7 +124,7 @@ static void reasons_of(const struct pl_day *d, const char *prefix, char *buf, si
 {
     struct pick k = { prefix, buf, n, 0 };
     buf[0] = '\0';
-    pl_reasons_each(d->reasons, strlen(d->reasons), pick_reason, &k);
+    pl_reasons_each(d->reasons, strnlen(d->reasons, sizeof d->reasons), pick_reason, &k);
 }
 
 /* The kinds of day the summary lists, in its order. */
@@ -346,9 +355,11 @@ static void note_text(struct pl__svg *b, const struct pl_screen_summary *s, bool
         day_text(r->sessions[0].day, d2, sizeof d2);
         pl__svg_add(b, "Program: %d sessions from ", (int)r->nsessions);
         pl__svg_add(b, S, d2);
-        pl__svg_add(b, ", twice a day: %d done, %d partly, %d skipped, %d not marked.",
+        pl__svg_add(b, ", twice a day: %d done, %d partly, %d skipped, %d not marked",
                     (int)t.done, (int)t.partly, (int)t.skipped, (int)t.open);
-        pl__svg_add(b, "\n");
+        if (t.to_come)
+            pl__svg_add(b, ", %d still to come", (int)t.to_come);
+        pl__svg_add(b, ".\n");
     } else if (!r->stopped) {
         pl__svg_add(b, "Program: none was called for.\n");
     }
@@ -702,7 +713,8 @@ static void h_routines(struct pl__svg *h, const struct pl_screen_session *ss)
         pl__svg_add(h, "%s%e", k ? ", " : "", ss->routines[k]->title);
 }
 
-static void h_mark(struct pl__svg *h, uint8_t m, const struct pl_screen_session *ss)
+static void h_mark(struct pl__svg *h, uint8_t m, const struct pl_screen_session *ss,
+                   int32_t day, int32_t today)
 {
     const char *cls = m == PL_PROGRAM_DONE      ? "m-done"
                     : m == PL_PROGRAM_SKIPPED   ? "m-skipped"
@@ -710,7 +722,7 @@ static void h_mark(struct pl__svg *h, uint8_t m, const struct pl_screen_session 
     pl__svg_add(h, "<td class=\"m %s\">", cls);
     if (ss)
         pl__svg_add(h, "%d:%d%d ", ss->minute / 60, ss->minute % 60 / 10, ss->minute % 10);
-    pl__svg_add(h, "%s</td>", mark_name(m));
+    pl__svg_add(h, "%s</td>", m == PL_PROGRAM_OPEN && day > today ? "to come" : mark_name(m));
 }
 
 /* The program as a grid: a row a day, morning and evening; the routines
@@ -752,11 +764,11 @@ static void h_program(struct pl__svg *h, const struct pl_screen_summary *s)
             }
         }
         if (am)
-            h_mark(h, s->session_marks[iam], am);
+            h_mark(h, s->session_marks[iam], am, am->day, s->today);
         else
             pl__svg_add(h, "<td></td>");
         if (pm)
-            h_mark(h, s->session_marks[ipm], pm);
+            h_mark(h, s->session_marks[ipm], pm, pm->day, s->today);
         else
             pl__svg_add(h, "<td></td>");
         pl__svg_add(h, "</tr>\n");
@@ -770,7 +782,7 @@ static void h_program(struct pl__svg *h, const struct pl_screen_summary *s)
         char d[32];
         day_text(r->then_day, d, sizeof d);
         pl__svg_add(h, "<tr><td class=\"k\">%e</td><td>%e</td>", d, r->then->title);
-        h_mark(h, s->then_mark, NULL);
+        h_mark(h, s->then_mark, NULL, r->then_day, s->today);
         pl__svg_add(h, "</tr>\n");
     }
     pl__svg_add(h, "</table>\n</section>\n");

@@ -291,6 +291,16 @@ static void the_note_says_what_the_runner_reported(void **state)
                               "B6 sitting, Hip flexors and Glutes; no longer flagged "
                               "Abdominals.\n"));
     pl_free(t);
+    /* On the screen's day, the next day's sessions are still to come. */
+    s.today = D0;
+    s.session_marks[2] = PL_PROGRAM_OPEN;
+    assert_int_equal(pl_screen_summary_text(&s, &t, &n, NULL), PL_OK);
+    assert_non_null(strstr(t, "2 done, 0 partly, 0 skipped, 0 not marked, 2 still to come."));
+    pl_free(t);
+    assert_int_equal(pl_screen_summary_html(&s, &t, &n, NULL), PL_OK);
+    assert_int_equal(count(t, ">7:30 to come<"), 1);
+    assert_int_equal(count(t, ">19:00 to come<"), 1);
+    pl_free(t);
 }
 
 static void the_page_shows_map_load_program_and_changes(void **state)
@@ -387,6 +397,10 @@ static void a_summary_without_its_parts_is_refused(void **state)
     s.ndays = 3;
     s.days = NULL;
     assert_int_equal(pl_screen_summary_text(&s, &h, &n, &d), PL_EINVAL);
+    /* A result that is not the screening's. */
+    summary_of(&s, false);
+    res.flags[0].q = scr.n;
+    assert_int_equal(pl_screen_summary_html(&s, &h, &n, &d), PL_EINVAL);
 }
 
 int main(void)
