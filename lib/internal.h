@@ -26,6 +26,10 @@ int pl__diag(struct pl_diag *d, int code, uint64_t offset, const char *fmt, ...)
 int pl__diag_lc(struct pl_diag *d, int code, uint32_t line, uint32_t col,
                 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* pl_fit_crc16() by its tables only, never by PCLMULQDQ (lib/fit.c), so
+ * that tests can check both roads on a machine that has it. */
+uint16_t pl__fit_crc16_portable(uint16_t crc, const void *buf, size_t n);
+
 #define PL_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif
