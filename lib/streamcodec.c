@@ -95,7 +95,9 @@ static inline bool quantise(double x, double scale, int64_t *q)
     double y = x * scale;
     if (!(y >= -(double)PL_STREAM_QUANTUM_MAX && y <= (double)PL_STREAM_QUANTUM_MAX))
         return false;
-    *q = (int64_t)(y + (y >= 0 ? 0.5 : -0.5));
+    /* copysign is y >= 0 ? 0.5 : -0.5 without a compare and blend; for
+     * y = -0 it gives -0.5, which truncates to 0 all the same. */
+    *q = (int64_t)(y + copysign(0.5, y));
     return true;
 }
 
@@ -143,6 +145,42 @@ static unsigned block_codes(struct enc *e, const double *x, unsigned m, uint64_t
     return block_codes_at(e, x, m, u, present, all, 2);
 }
 
+/* One block's codes as block_codes() gives them. */
+struct coded {
+    unsigned k;
+    uint64_t present, all;
+    uint64_t u[BLOCK];
+};
+
+/* block_codes() for both orders in one pass over the samples, each with
+ * its own state: the order probe quantises each sample once. */
+static void block_codes_both(struct enc *e1, struct enc *e2, const double *x, unsigned m,
+                             struct coded *c1, struct coded *c2)
+{
+    unsigned k = 0;
+    uint64_t bits = 0, acc1 = 0, acc2 = 0;
+    for (unsigned i = 0; i < m; i++) {
+        int64_t q;
+        if (!quantise(x[i], e1->scale, &q))
+            continue;
+        int64_t d1 = q - e1->prev, d2 = q - e2->prev;
+        uint64_t z1 = zigzag(d1), z2 = zigzag(d2 - e2->prev_d);
+        e1->prev = e2->prev = q;
+        e1->prev_d = d1;
+        e2->prev_d = d2;
+        c1->u[k] = z1;
+        c2->u[k] = z2;
+        k++;
+        acc1 |= z1;
+        acc2 |= z2;
+        bits |= (uint64_t)1 << i;
+    }
+    c1->k = c2->k = k;
+    c1->present = c2->present = bits;
+    c1->all = acc1;
+    c2->all = acc2;
+}
+
 static size_t block_bytes(unsigned m, unsigned k, unsigned w)
 {
     return 1 + (k < m ? (m + 7) / 8 : 0) + ((size_t)k * w + 7) / 8;
@@ -160,8 +198,12 @@ static uint8_t *put_varint(uint8_t *p, uint64_t v)
 
 static inline uint8_t *put_le64(uint8_t *p, uint64_t v)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(p, &v, 8);              /* one store where the bytes are in order */
+#else
     for (int b = 0; b < 8; b++)
         p[b] = (uint8_t)(v >> (8 * b));
+#endif
     return p + 8;
 }
 
@@ -198,7 +240,6 @@ int pl__stream_encode(const double *x, size_t n, int exp10, uint8_t **out,
         return pl__diag(diag, PL_EINVAL, UINT64_MAX, "%zu samples, more than the %d a stream may hold",
                         n, PL_ACT_SAMPLES_MAX);
     double scale = exp10 <= 0 ? p10[-exp10] : 1 / p10[exp10];
-    uint64_t u[BLOCK], present, all;
 
     /* Seeds that make the first residuals 0: the first present value and
      * the first step between present values. */
@@ -209,18 +250,23 @@ int pl__stream_encode(const double *x, size_t n, int exp10, uint8_t **out,
             *(seen++ ? &q1 : &q0) = q;
     int64_t seed_d = seen == 2 ? q1 - q0 : 0;
 
-    /* Choose the order on the first blocks. */
+    /* Choose the order on the first blocks, both coded in one pass and
+     * kept: the chosen order's are written as they are, and its state
+     * after them is where the rest goes on. */
     struct enc e1 = { scale, 1, q0, 0 }, e2 = { scale, 2, q0 - seed_d, seed_d };
-    size_t cost1 = 0, cost2 = 0;
+    struct coded probe1[ORDER_PROBE_BLOCKS], probe2[ORDER_PROBE_BLOCKS];
+    size_t cost1 = 0, cost2 = 0, probed = 0;
     for (size_t b = 0; b < ORDER_PROBE_BLOCKS && b * BLOCK < n; b++) {
         unsigned m = n - b * BLOCK < BLOCK ? (unsigned)(n - b * BLOCK) : BLOCK;
-        unsigned k = block_codes(&e1, x + b * BLOCK, m, u, &present, &all);
-        cost1 += block_bytes(m, k, width_of(all));
-        k = block_codes(&e2, x + b * BLOCK, m, u, &present, &all);
-        cost2 += block_bytes(m, k, width_of(all));
+        block_codes_both(&e1, &e2, x + b * BLOCK, m, &probe1[b], &probe2[b]);
+        cost1 += block_bytes(m, probe1[b].k, width_of(probe1[b].all));
+        cost2 += block_bytes(m, probe2[b].k, width_of(probe2[b].all));
+        probed++;
     }
-    struct enc e = cost2 < cost1 ? (struct enc){ scale, 2, q0 - seed_d, seed_d }
-                                 : (struct enc){ scale, 1, q0, 0 };
+    bool two = cost2 < cost1;
+    struct enc e = two ? e2 : e1;
+    const struct coded *probe = two ? probe2 : probe1;
+    int64_t seed_prev = two ? q0 - seed_d : q0, seed_prev_d = two ? seed_d : 0;
 
     /* Write into a buffer of the largest size possible, then give back
      * what was not used: one pass over the samples. */
@@ -233,18 +279,23 @@ int pl__stream_encode(const double *x, size_t n, int exp10, uint8_t **out,
     buf[1] = (uint8_t)e.order;
     buf[2] = (uint8_t)(exp10 < 0 ? exp10 + 256 : exp10);
     uint8_t *p = put_varint(buf + HEADER_FIXED, n);
-    p = put_varint(p, zigzag(e.prev));
-    p = put_varint(p, zigzag(e.prev_d));
+    p = put_varint(p, zigzag(seed_prev));
+    p = put_varint(p, zigzag(seed_prev_d));
+    struct coded c;
     for (size_t b = 0; b < nblocks; b++) {
         unsigned m = n - b * BLOCK < BLOCK ? (unsigned)(n - b * BLOCK) : BLOCK;
-        unsigned k = block_codes(&e, x + b * BLOCK, m, u, &present, &all);
-        unsigned w = width_of(all);
+        const struct coded *cb = &c;
+        if (b < probed)
+            cb = &probe[b];
+        else
+            c.k = block_codes(&e, x + b * BLOCK, m, c.u, &c.present, &c.all);
+        unsigned k = cb->k, w = width_of(cb->all);
         *p++ = (uint8_t)(w | (k < m ? SOME_ABSENT : 0));
         if (k < m)
             for (unsigned j = 0; j < (m + 7) / 8; j++)
-                *p++ = (uint8_t)(present >> (8 * j));
+                *p++ = (uint8_t)(cb->present >> (8 * j));
         if (w)
-            p = pack(p, u, k, w);
+            p = pack(p, cb->u, k, w);
     }
     size_t used = (size_t)(p - buf);
     if (used < cap) {
