@@ -100,7 +100,9 @@ static int grow(struct pl_activity *a, struct act_priv *p, struct pl_diag *diag)
     if (a->n >= PL_ACT_SAMPLES_MAX)
         return pl__diag(diag, PL_ELIMIT, UINT64_MAX,
                         "more than %d samples in one activity", PL_ACT_SAMPLES_MAX);
-    size_t cap = p->cap ? p->cap * 2 : 1024;
+    /* 4096 samples hold an hour at 1 Hz (68 minutes) without a regrowth,
+     * which would copy every stream. */
+    size_t cap = p->cap ? p->cap * 2 : 4096;
     if (cap > PL_ACT_SAMPLES_MAX)
         cap = PL_ACT_SAMPLES_MAX;
     /* A stream grown before a later one fails keeps its larger block;
@@ -119,7 +121,8 @@ static int grow(struct pl_activity *a, struct act_priv *p, struct pl_diag *diag)
 }
 
 /* Stream k appears at sample index a->n - 1 or a->n: allocate it, NaN
- * before. */
+ * before. Entries from a->n on are written by the pushes that reach them,
+ * as in the room grow() adds, so they are left as they are. */
 static int add_stream(struct pl_activity *a, struct act_priv *p, int k)
 {
     double **s = stream_at(a, k);
@@ -127,14 +130,51 @@ static int add_stream(struct pl_activity *a, struct act_priv *p, int k)
     double *g = pl__malloc_array(cap, sizeof *g);
     if (!g)
         return PL_ENOMEM;
-    for (size_t i = 0; i < cap; i++)
+    for (size_t i = 0; i < a->n && i < cap; i++)
         g[i] = NAN;
     *s = g;
     return 0;
 }
 
-int pl__activity_push(struct pl_activity *a, const struct pl__sample *s,
-                      struct pl_diag *diag)
+/* pl__activity_push() for a sample that needs no allocation: there is room
+ * for it, and every stream it has a value for is there already. False,
+ * with a->n unchanged, when that is not so; what it may have stored at
+ * a->n is stored again by the general path. */
+_Static_assert(PL__S_COUNT == 10, "push_fast() stores each of the ten streams");
+static inline bool push_fast(struct pl_activity *a, const struct pl__sample *s)
+{
+    const struct act_priv *p = a->priv_;
+    if (!p || a->n >= p->cap || !a->t_s)
+        return false;
+    size_t n = a->n;
+    /* One line per stream, so that each stream's place is a constant. */
+#define PUT(k)                                                                                     \
+    do {                                                                                           \
+        double *st_ = *stream_at(a, (k));                                                          \
+        if (st_)                                                                                   \
+            st_[n] = s->v[(k)];                                                                    \
+        else if (!isnan(s->v[(k)]))                                                                \
+            return false;                                                                          \
+    } while (0)
+    PUT(PL__S_HR);
+    PUT(PL__S_SPEED);
+    PUT(PL__S_DIST);
+    PUT(PL__S_ALT);
+    PUT(PL__S_LAT);
+    PUT(PL__S_LON);
+    PUT(PL__S_CAD);
+    PUT(PL__S_POWER);
+    PUT(PL__S_TEMP);
+#undef PUT
+    a->t_s[n] = s->v[PL__S_T];
+    a->n = n + 1;
+    return true;
+}
+
+/* The general path: a stream to allocate, the arrays to grow. Kept out of
+ * line so that the fast path needs no stack frame. */
+static __attribute__((noinline)) int push_slow(struct pl_activity *a, const struct pl__sample *s,
+                                               struct pl_diag *diag)
 {
     struct act_priv *p = priv(a);
     if (!p)
@@ -156,6 +196,12 @@ int pl__activity_push(struct pl_activity *a, const struct pl__sample *s,
     }
     a->n++;
     return 0;
+}
+
+int pl__activity_push(struct pl_activity *a, const struct pl__sample *s,
+                      struct pl_diag *diag)
+{
+    return push_fast(a, s) ? 0 : push_slow(a, s, diag);
 }
 
 int pl__activity_merge_last(struct pl_activity *a, const struct pl__sample *s,
