@@ -93,7 +93,8 @@ static inline unsigned width_of(uint64_t v)
 static inline bool quantise(double x, double scale, int64_t *q)
 {
     double y = x * scale;
-    if (!(y >= -(double)PL_STREAM_QUANTUM_MAX && y <= (double)PL_STREAM_QUANTUM_MAX))
+    /* One compare: false for NaN as for beyond the range either way. */
+    if (!(fabs(y) <= (double)PL_STREAM_QUANTUM_MAX))
         return false;
     /* copysign is y >= 0 ? 0.5 : -0.5 without a compare and blend; for
      * y = -0 it gives -0.5, which truncates to 0 all the same. */
@@ -103,6 +104,12 @@ static inline bool quantise(double x, double scale, int64_t *q)
 
 /* ------------------------------------------------------------------ */
 /* Encoding                                                             */
+
+/* The bits of the first m (1..64) samples of a block. */
+static inline uint64_t block_mask(unsigned m)
+{
+    return m == BLOCK ? UINT64_MAX : ((uint64_t)1 << m) - 1;
+}
 
 struct enc {
     double scale;
@@ -117,11 +124,14 @@ block_codes_at(struct enc *e, const double *x, unsigned m, uint64_t *u, uint64_t
                uint64_t *all, const int order)
 {
     unsigned k = 0;
-    uint64_t bits = 0, acc = 0;
+    uint64_t absent = 0, acc = 0;
     for (unsigned i = 0; i < m; i++) {
         int64_t q;
-        if (!quantise(x[i], e->scale, &q))
+        if (!quantise(x[i], e->scale, &q)) {
+            /* The rare case keeps the bitmap: nothing per present sample. */
+            absent |= (uint64_t)1 << i;
             continue;
+        }
         /* |q| <= 2^50, so d is within 2^51 and the residual within 2^52. */
         int64_t d = q - e->prev;
         uint64_t z = zigzag(order == 1 ? d : d - e->prev_d);
@@ -129,9 +139,8 @@ block_codes_at(struct enc *e, const double *x, unsigned m, uint64_t *u, uint64_t
         e->prev_d = d;
         u[k++] = z;
         acc |= z;
-        bits |= (uint64_t)1 << i;
     }
-    *present = bits;
+    *present = block_mask(m) & ~absent;
     *all = acc;
     return k;
 }
@@ -158,11 +167,13 @@ static void block_codes_both(struct enc *e1, struct enc *e2, const double *x, un
                              struct coded *c1, struct coded *c2)
 {
     unsigned k = 0;
-    uint64_t bits = 0, acc1 = 0, acc2 = 0;
+    uint64_t absent = 0, acc1 = 0, acc2 = 0;
     for (unsigned i = 0; i < m; i++) {
         int64_t q;
-        if (!quantise(x[i], e1->scale, &q))
+        if (!quantise(x[i], e1->scale, &q)) {
+            absent |= (uint64_t)1 << i;
             continue;
+        }
         int64_t d1 = q - e1->prev, d2 = q - e2->prev;
         uint64_t z1 = zigzag(d1), z2 = zigzag(d2 - e2->prev_d);
         e1->prev = e2->prev = q;
@@ -173,10 +184,9 @@ static void block_codes_both(struct enc *e1, struct enc *e2, const double *x, un
         k++;
         acc1 |= z1;
         acc2 |= z2;
-        bits |= (uint64_t)1 << i;
     }
     c1->k = c2->k = k;
-    c1->present = c2->present = bits;
+    c1->present = c2->present = block_mask(m) & ~absent;
     c1->all = acc1;
     c2->all = acc2;
 }
