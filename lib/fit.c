@@ -34,6 +34,7 @@
  * pl_fit_decoder_finish(), after every complete message was delivered.
  */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "fitprofile.h"
@@ -94,7 +95,8 @@ unsigned pl_fit_base_size(unsigned base)
  * polynomial ("Fast CRC Computation for Generic Polynomials Using PCLMULQDQ
  * Instruction", Gopal et al., Intel 2009), whose CRC the tables then take. */
 static uint16_t crc_tab[8][256];
-static int crc_ready;
+/* Built once, for every thread: pthread_once (crc_setup). */
+static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
 static uint16_t crc_slice8(uint16_t crc, const uint8_t *p, size_t n)
 {
@@ -214,13 +216,16 @@ static void crc_init(void)
     __builtin_cpu_init();
     crc_clmul_ok = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse2");
 #endif
-    crc_ready = 1;
+}
+
+static void crc_setup(void)
+{
+    pthread_once(&crc_once, crc_init);
 }
 
 uint16_t pl_fit_crc16(uint16_t crc, const void *buf, size_t n)
 {
-    if (!crc_ready)
-        crc_init();
+    crc_setup();
 #ifdef CRC_CLMUL
     if (n >= CRC_CLMUL_BYTES_MIN && crc_clmul_ok)
         return crc_clmul(crc, buf, n);
@@ -232,8 +237,7 @@ uint16_t pl_fit_crc16(uint16_t crc, const void *buf, size_t n)
  * PCLMULQDQ. */
 uint16_t pl__fit_crc16_portable(uint16_t crc, const void *buf, size_t n)
 {
-    if (!crc_ready)
-        crc_init();
+    crc_setup();
     return crc_slice8(crc, buf, n);
 }
 
@@ -595,8 +599,7 @@ struct pl_fit_decoder *pl_fit_decoder_new(const struct pl_fit_handler *h, unsign
         d->h = *h;
     d->options = options;
     d->st = ST_HEADER;
-    if (!crc_ready)
-        crc_init();
+    crc_setup();
     return d;
 }
 
