@@ -410,6 +410,33 @@ stop_at(struct builder *b, int code, const yaml_mark_t *m, const char *fmt, ...)
     b->ld->fatal = true;
 }
 
+/* Room for one more node in f (and its key, in a mapping): false after
+ * a stop (too many, or no memory). */
+static bool make_room(struct builder *b, struct frame *f, const yaml_mark_t *m)
+{
+    bool map = f->node.kind == PL_NODE_MAP;
+    if (f->n >= PL_PROTOCOL_LIST_MAX) {
+        stop_at(b, PL_ELIMIT, m, "more than %d %s", PL_PROTOCOL_LIST_MAX,
+                map ? "keys in one mapping" : "items in one list");
+        return false;
+    }
+    if (f->n < f->cap)
+        return true;
+    size_t cap = f->cap ? f->cap * 2 : 8;
+    struct pl_node *v = pl__realloc(f->items, cap * sizeof *v);
+    if (v)
+        f->items = v;
+    struct pl_node *k = v && map ? pl__realloc(f->keys, cap * sizeof *k) : NULL;
+    if (k)
+        f->keys = k;
+    if (!v || (map && !k)) {
+        b->ld->nomem = b->stop = true;
+        return false;
+    }
+    f->cap = cap;
+    return true;
+}
+
 /* Add a finished node to the open collection (or make it the root). */
 static void add_node(struct builder *b, const struct pl_node *node, const yaml_mark_t *m)
 {
@@ -421,26 +448,8 @@ static void add_node(struct builder *b, const struct pl_node *node, const yaml_m
     }
     struct frame *f = &b->stack[b->depth - 1];
     if (f->node.kind == PL_NODE_MAP && f->want_key) {
-        if (f->n >= PL_PROTOCOL_LIST_MAX) {
-            stop_at(b, PL_ELIMIT, m, "more than %d keys in one mapping", PL_PROTOCOL_LIST_MAX);
+        if (!make_room(b, f, m))
             return;
-        }
-        if (f->n == f->cap) {
-            size_t cap = f->cap ? f->cap * 2 : 8;
-            struct pl_node *k = pl__realloc(f->keys, cap * sizeof *k);
-            if (!k) {
-                b->ld->nomem = b->stop = true;
-                return;
-            }
-            f->keys = k;
-            struct pl_node *v = pl__realloc(f->items, cap * sizeof *v);
-            if (!v) {
-                b->ld->nomem = b->stop = true;
-                return;
-            }
-            f->items = v;
-            f->cap = cap;
-        }
         f->keys[f->n] = *node;
         f->want_key = false;
         return;
@@ -450,21 +459,8 @@ static void add_node(struct builder *b, const struct pl_node *node, const yaml_m
         f->want_key = true;
         return;
     }
-    if (f->n >= PL_PROTOCOL_LIST_MAX) {
-        stop_at(b, PL_ELIMIT, m, "more than %d items in one list", PL_PROTOCOL_LIST_MAX);
-        return;
-    }
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 8;
-        struct pl_node *v = pl__realloc(f->items, cap * sizeof *v);
-        if (!v) {
-            b->ld->nomem = b->stop = true;
-            return;
-        }
-        f->items = v;
-        f->cap = cap;
-    }
-    f->items[f->n++] = *node;
+    if (make_room(b, f, m))
+        f->items[f->n++] = *node;
 }
 
 /* Keys by text, then by place: the array is in file order, so comparing
