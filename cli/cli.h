@@ -50,6 +50,8 @@ int write_output(const char *path, const char *what, const void *buf, size_t n);
 /* JSON string writer: a quoted, escaped string (bytes need not be
  * NUL-terminated; invalid UTF-8 is replaced by U+FFFD). */
 void json_str(FILE *f, const char *s, size_t n);
+/* The same for a C string; NULL is written as "". */
+void json_cstr(FILE *f, const char *s);
 
 /* JSON number: null for NaN and infinities, else at most `decimals`
  * decimals with trailing zeros cut ("12.5", "3600"). */

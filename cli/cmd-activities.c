@@ -116,7 +116,7 @@ void json_activity_fields(FILE *f, const struct pl_activity *a)
     for (int i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", a->source_sha256[i]);
     fprintf(f, "\"id\": %lld, \"sport\": ", (long long)a->id);
-    json_str(f, pl_sport_name(a->sport), strlen(pl_sport_name(a->sport)));
+    json_cstr(f, pl_sport_name(a->sport));
     fprintf(f, ", \"sub_sport\": %u, \"start\": \"%s\", \"start_local\": \"%s\", "
                "\"utc_offset_s\": %d, \"utc_offset_known\": %s",
             a->sub_sport, start, local, (int)a->utc_offset_s,

@@ -231,9 +231,9 @@ static void json_list(const struct list *l, const char *key, const char *msgkey)
     printf(", \"%s\": [", key);
     for (size_t i = 0; i < l->n; i++) {
         printf("%s{\"file\": ", i ? ", " : "");
-        json_str(stdout, l->v[i].file, strlen(l->v[i].file));
+        json_cstr(stdout, l->v[i].file);
         printf(", \"%s\": ", msgkey);
-        json_str(stdout, l->v[i].msg, strlen(l->v[i].msg));
+        json_cstr(stdout, l->v[i].msg);
         printf("}");
     }
     printf("]");
@@ -252,7 +252,7 @@ static void print_json(const struct ctx *c, const struct pl_import_summary *s,
            (unsigned long long)s->bytes);
     if (stopped) {
         printf(", \"stopped\": ");
-        json_str(stdout, stopped, strlen(stopped));
+        json_cstr(stdout, stopped);
     }
     printf("}\n");
 }

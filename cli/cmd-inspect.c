@@ -126,7 +126,7 @@ static void put_elem(FILE *f, const struct pl_fit_value *v, double x, bool json,
         const char *name = x >= 0 && x <= UINT32_MAX ? pl_fit_enum_name(fd->type, (uint32_t)x) : NULL;
         if (name) {
             if (json)
-                json_str(f, name, strlen(name));
+                json_cstr(f, name);
             else
                 fputs(name, f);
             return;
@@ -245,7 +245,7 @@ static void put_fields(FILE *f, const struct pl_fit_msg *m, bool dev)
         if (!first)
             fputc(',', f);
         first = false;
-        json_str(f, keys[i], strlen(keys[i]));
+        json_cstr(f, keys[i]);
         fputc(':', f);
         put_value(f, v, true);
     }
@@ -431,7 +431,7 @@ int cmd_inspect(int argc, char **argv)
     }
     if (c.mode == M_JSON) {
         fputs("{\"file\":", stdout);
-        json_str(stdout, path, strlen(path));
+        json_cstr(stdout, path);
         fputs(",\"messages\":[", stdout);
     }
     struct pl_diag diag;
@@ -488,7 +488,7 @@ int cmd_inspect(int argc, char **argv)
                 c.crc_ok && c.ntrl == c.nseg && c.nseg ? "true" : "false");
         for (size_t i = 0; i < c.nwarn; i++) {
             fputs(i ? ",{\"message\":" : "{\"message\":", stdout);
-            json_str(stdout, c.warn[i].msg, strlen(c.warn[i].msg));
+            json_cstr(stdout, c.warn[i].msg);
             if (c.warn[i].offset != UINT64_MAX)
                 fprintf(stdout, ",\"offset\":%llu", (unsigned long long)c.warn[i].offset);
             fputc('}', stdout);
@@ -496,7 +496,7 @@ int cmd_inspect(int argc, char **argv)
         fputs("],\"error\":", stdout);
         if (rc) {
             fprintf(stdout, "{\"code\":\"%s\",\"message\":", pl_err_name(rc));
-            json_str(stdout, diag.msg, strlen(diag.msg));
+            json_cstr(stdout, diag.msg);
             if (diag.offset != UINT64_MAX)
                 fprintf(stdout, ",\"offset\":%llu", (unsigned long long)diag.offset);
             fputc('}', stdout);

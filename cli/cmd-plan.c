@@ -110,11 +110,6 @@ static void print_session(FILE *f, const struct pl_plan_session *s)
             (s->flags & PL_ACT_EVENING) && !(s->flags & PL_ACT_RACE) ? ", evening" : "");
 }
 
-static void json_cstr(FILE *f, const char *s)
-{
-    json_str(f, s ? s : "", s ? strlen(s) : 0);
-}
-
 static void print_json(FILE *f, const struct pl_plan *p, const struct pl_protocol *pr)
 {
     char date[16];

@@ -140,7 +140,7 @@ static void print_json(const struct pl_profile *p)
         const char *name = pl_profile_key_name(k);
         fprintf(f, "%s\n  ", first ? "" : ",");
         first = false;
-        json_str(f, name, strlen(name));
+        json_cstr(f, name);
         fputs(": {\"value\": ", f);
         if (k == PL_PROF_SEX) {
             if (pv->value == PL_SEX_MALE)
@@ -166,7 +166,7 @@ static void print_json(const struct pl_profile *p)
         char text[128];
         pl_profile_format(p, k, text, sizeof text);
         fputs(", \"text\": ", f);
-        json_str(f, text, strlen(text));
+        json_cstr(f, text);
         fprintf(f, ", \"unit\": \"%s\", \"origin\": \"%s\", \"method\": ", json_unit_of(k),
                 pl_origin_name(pv->origin));
         json_str(f, pv->method, strnlen(pv->method, sizeof pv->method));
@@ -176,7 +176,7 @@ static void print_json(const struct pl_profile *p)
     if (p->as_of_s) {
         char when[40];
         format_time(when, sizeof when, p->as_of_s, 0, false);
-        json_str(f, when, strlen(when));
+        json_cstr(f, when);
     } else {
         fputs("null", f);
     }

@@ -78,6 +78,15 @@ struct errs {
     size_t cap;
 };
 
+/* A count that is 0 when not given: the number, or null. */
+static void json_count(FILE *f, uint32_t v)
+{
+    if (v)
+        fprintf(f, "%u", (unsigned)v);
+    else
+        fputs("null", f);
+}
+
 static void on_error(void *ctx, const struct pl_diag *e)
 {
     struct errs *x = ctx;
@@ -133,11 +142,6 @@ static int load(const char *arg, struct errs *errs, struct pl_protocol **p, bool
         *unreadable = true;
     }
     return rc;
-}
-
-static void jstr(FILE *f, const char *s)
-{
-    json_str(f, s ? s : "", s ? strlen(s) : 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -205,21 +209,21 @@ static int check(const char *arg, bool json)
         collect_items(p, &it);
     if (json) {
         printf("{\n  \"file\": ");
-        jstr(stdout, arg);
+        json_cstr(stdout, arg);
         printf(",\n  \"ok\": %s,\n  \"errors\": [", rc == 0 ? "true" : "false");
         for (size_t i = 0; i < errs.n; i++) {
             const struct pl_diag *e = &errs.v[i];
             printf("%s\n    {\"line\": %u, \"col\": %u, \"code\": ", i ? "," : "",
                    (unsigned)e->line, (unsigned)e->col);
-            jstr(stdout, pl_err_name(e->code));
+            json_cstr(stdout, pl_err_name(e->code));
             printf(", \"message\": ");
-            jstr(stdout, e->msg);
+            json_cstr(stdout, e->msg);
             printf("}");
         }
         printf("%s]", errs.n ? "\n  " : "");
         if (p) {
             printf(",\n  \"id\": ");
-            jstr(stdout, pl_protocol_id(p));
+            json_cstr(stdout, pl_protocol_id(p));
             printf(",\n  \"areas\": %zu,\n  \"routines\": %zu,\n  \"rules\": %zu,\n"
                    "  \"constraints\": %zu,\n  \"red_flags\": %zu,\n  \"covers\": [",
                    pl_protocol_area_count(p), pl_protocol_routine_count(p),
@@ -227,7 +231,7 @@ static int check(const char *arg, bool json)
                    pl_protocol_red_flag_count(p));
             for (size_t i = 0; i < it.n; i++) {
                 printf("%s", i ? ", " : "");
-                jstr(stdout, it.v[i]);
+                json_cstr(stdout, it.v[i]);
             }
             printf("]");
         }
@@ -670,7 +674,7 @@ static void json_ids(FILE *f, const char *const *v, size_t n)
     fputc('[', f);
     for (size_t i = 0; i < n; i++) {
         fputs(i ? ", " : "", f);
-        jstr(f, v[i]);
+        json_cstr(f, v[i]);
     }
     fputc(']', f);
 }
@@ -694,14 +698,14 @@ static void json_node(FILE *f, const struct pl_node *n)
         fputc('{', f);
         for (size_t i = 0; i < n->n; i++) {
             fputs(i ? ", " : "", f);
-            jstr(f, n->keys[i].text);
+            json_cstr(f, n->keys[i].text);
             fputs(": ", f);
             json_node(f, &n->items[i]);
         }
         fputc('}', f);
         break;
     default:
-        jstr(f, n->text);
+        json_cstr(f, n->text);
         break;
     }
 }
@@ -709,23 +713,23 @@ static void json_node(FILE *f, const struct pl_node *n)
 static void json_constraint(FILE *f, const struct pl_constraint *c)
 {
     fprintf(f, "{\"id\": ");
-    jstr(f, c->id);
+    json_cstr(f, c->id);
     fprintf(f, ", \"avoid\": \"%s\", \"of\": ", c->avoid == PL_AVOID_BEFORE ? "before" : "after");
-    jstr(f, pl_trigger_name(c->of));
+    json_cstr(f, pl_trigger_name(c->of));
     fprintf(f, ", \"within_s\": %u, \"routines\": [", (unsigned)c->within_s);
     for (size_t i = 0; i < c->nroutines; i++) {
         fputs(i ? ", " : "", f);
-        jstr(f, c->routines[i]->id);
+        json_cstr(f, c->routines[i]->id);
     }
     fprintf(f, "], \"kinds\": [");
     size_t k = 0;
     for (int kind = 1; kind < PL_ROUTINE_KIND_COUNT_; kind++)
         if (c->kinds & (1u << kind)) {
             fputs(k++ ? ", " : "", f);
-            jstr(f, pl_routine_kind_name(kind));
+            json_cstr(f, pl_routine_kind_name(kind));
         }
     fprintf(f, "], \"why\": ");
-    jstr(f, c->why);
+    json_cstr(f, c->why);
     fprintf(f, ", \"covers\": ");
     json_ids(f, c->covers, c->ncovers);
     fputc('}', f);
@@ -739,30 +743,30 @@ static void json_time(FILE *f, int m)
     }
     char b[16];
     hhmm(b, sizeof b, m);
-    jstr(f, b);
+    json_cstr(f, b);
 }
 
 static void show_json(FILE *f, const struct pl_protocol *p)
 {
     fprintf(f, "{\n  \"id\": ");
-    jstr(f, pl_protocol_id(p));
+    json_cstr(f, pl_protocol_id(p));
     fprintf(f, ",\n  \"title\": ");
-    jstr(f, pl_protocol_title(p));
+    json_cstr(f, pl_protocol_title(p));
     fprintf(f, ",\n  \"safety_note\": ");
-    jstr(f, pl_protocol_safety_note(p));
+    json_cstr(f, pl_protocol_safety_note(p));
     fprintf(f, ",\n  \"red_flags\": [");
     for (size_t i = 0; i < pl_protocol_red_flag_count(p); i++) {
         const struct pl_red_flag *rf = pl_protocol_red_flag(p, i);
         fprintf(f, "%s\n    {\"id\": ", i ? "," : "");
-        jstr(f, rf->id);
+        json_cstr(f, rf->id);
         fprintf(f, ", \"sign\": ");
-        jstr(f, rf->sign);
+        json_cstr(f, rf->sign);
         fprintf(f, ", \"action\": ");
-        jstr(f, rf->action);
+        json_cstr(f, rf->action);
         fprintf(f, ", \"urgent\": %s, \"areas\": [", rf->urgent ? "true" : "false");
         for (size_t j = 0; j < rf->nareas; j++) {
             fputs(j ? ", " : "", f);
-            jstr(f, rf->areas[j]->id);
+            json_cstr(f, rf->areas[j]->id);
         }
         fprintf(f, "]}");
     }
@@ -770,26 +774,26 @@ static void show_json(FILE *f, const struct pl_protocol *p)
     for (size_t i = 0; i < pl_protocol_area_count(p); i++) {
         const struct pl_area *a = pl_protocol_area(p, i);
         fprintf(f, "%s\n    {\"id\": ", i ? "," : "");
-        jstr(f, a->id);
+        json_cstr(f, a->id);
         fprintf(f, ", \"name\": ");
-        jstr(f, a->name);
+        json_cstr(f, a->name);
         fprintf(f, ", \"description\": ");
-        jstr(f, a->description);
+        json_cstr(f, a->description);
         fputc('}', f);
     }
     fprintf(f, "\n  ],\n  \"routines\": [");
     for (size_t i = 0; i < pl_protocol_routine_count(p); i++) {
         const struct pl_routine *r = pl_protocol_routine(p, i);
         fprintf(f, "%s\n    {\"id\": ", i ? "," : "");
-        jstr(f, r->id);
+        json_cstr(f, r->id);
         fprintf(f, ", \"title\": ");
-        jstr(f, r->title);
+        json_cstr(f, r->title);
         fprintf(f, ", \"kind\": ");
-        jstr(f, pl_routine_kind_name(r->kind));
+        json_cstr(f, pl_routine_kind_name(r->kind));
         fprintf(f, ", \"duration_s\": %u,\n     \"why\": ", (unsigned)r->duration_s);
-        jstr(f, r->why);
+        json_cstr(f, r->why);
         fprintf(f, ",\n     \"caution\": ");
-        jstr(f, r->caution);
+        json_cstr(f, r->caution);
         fprintf(f, ",\n     \"covers\": ");
         json_ids(f, r->covers, r->ncovers);
         fprintf(f, ",\n     \"steps\": [");
@@ -797,30 +801,21 @@ static void show_json(FILE *f, const struct pl_protocol *p)
             const struct pl_step *s = &r->steps[j];
             fprintf(f, "%s\n       {\"area\": ", j ? "," : "");
             if (s->area)
-                jstr(f, s->area->id);
+                json_cstr(f, s->area->id);
             else
                 fputs("null", f);
             fprintf(f, ", \"name\": ");
-            jstr(f, s->name);
+            json_cstr(f, s->name);
             fprintf(f, ", \"duration_s\": ");
-            if (s->duration_s)
-                fprintf(f, "%u", (unsigned)s->duration_s);
-            else
-                fputs("null", f);
+            json_count(f, s->duration_s);
             fprintf(f, ", \"reps\": ");
-            if (s->reps)
-                fprintf(f, "%u", (unsigned)s->reps);
-            else
-                fputs("null", f);
+            json_count(f, s->reps);
             fprintf(f, ", \"sets\": ");
-            if (s->sets)
-                fprintf(f, "%u", (unsigned)s->sets);
-            else
-                fputs("null", f);
+            json_count(f, s->sets);
             fprintf(f, ",\n        \"how\": ");
-            jstr(f, s->how);
+            json_cstr(f, s->how);
             fprintf(f, ",\n        \"why\": ");
-            jstr(f, s->why);
+            json_cstr(f, s->why);
             fputc('}', f);
         }
         fprintf(f, "]}");
@@ -829,13 +824,13 @@ static void show_json(FILE *f, const struct pl_protocol *p)
     for (size_t i = 0; i < pl_protocol_rule_count(p); i++) {
         const struct pl_rule *r = pl_protocol_rule(p, i);
         fprintf(f, "%s\n    {\"id\": ", i ? "," : "");
-        jstr(f, r->id);
+        json_cstr(f, r->id);
         fprintf(f, ", \"title\": ");
-        jstr(f, r->title);
+        json_cstr(f, r->title);
         fprintf(f, ", \"trigger\": ");
-        jstr(f, pl_trigger_name(r->trigger));
+        json_cstr(f, pl_trigger_name(r->trigger));
         fprintf(f, ",\n     \"why\": ");
-        jstr(f, r->why);
+        json_cstr(f, r->why);
         fprintf(f, ",\n     \"covers\": ");
         json_ids(f, r->covers, r->ncovers);
         fprintf(f, ",\n     \"routines\": [");
@@ -843,12 +838,12 @@ static void show_json(FILE *f, const struct pl_protocol *p)
             const struct pl_rule_entry *e = &r->entries[j];
             const struct pl_timing *t = &e->timing;
             fprintf(f, "%s\n       {\"routine\": ", j ? "," : "");
-            jstr(f, e->routine ? e->routine->id : "");
+            json_cstr(f, e->routine ? e->routine->id : "");
             fprintf(f, ", \"at\": ");
-            jstr(f, pl_timing_at_name(t->at));
+            json_cstr(f, pl_timing_at_name(t->at));
             fprintf(f, ", \"of\": ");
             if (t->of)
-                jstr(f, pl_trigger_name(t->of));
+                json_cstr(f, pl_trigger_name(t->of));
             else
                 fputs("null", f);
             fprintf(f, ", \"window_s\": ");
@@ -944,9 +939,9 @@ static int list(bool json)
             title = pl_protocol_title(p);
         if (json) {
             printf("%s\n  {\"name\": ", i ? "," : "");
-            jstr(stdout, name);
+            json_cstr(stdout, name);
             printf(", \"title\": ");
-            jstr(stdout, title);
+            json_cstr(stdout, title);
             printf(", \"default\": %s}", i == 0 ? "true" : "false");
         } else {
             printf("%-12s %s%s\n", name, title, i == 0 ? " (default)" : "");

@@ -236,22 +236,17 @@ static void print_text(const struct pl_protocol *pr, const struct pl_screening *
         printf("(saved as screen %lld)\n", (long long)saved_id);
 }
 
-static void json_s(const char *s)
-{
-    json_str(stdout, s, strlen(s));
-}
-
 static void json_routine(const struct pl_routine *rt)
 {
     printf("{\"id\": ");
-    json_s(rt->id);
+    json_cstr(stdout, rt->id);
     printf(", \"title\": ");
-    json_s(rt->title);
+    json_cstr(stdout, rt->title);
     printf(", \"duration_s\": %u, \"steps\": [", rt->duration_s);
     for (size_t i = 0; i < rt->nsteps; i++) {
         const struct pl_step *st = &rt->steps[i];
         printf("%s{\"name\": ", i ? ", " : "");
-        json_s(st->name);
+        json_cstr(stdout, st->name);
         printf(", \"duration_s\": %u, \"reps\": %u, \"sets\": %u}", st->duration_s, st->reps,
                st->sets);
     }
@@ -265,40 +260,40 @@ static void print_json(const struct pl_protocol *pr, const struct pl_screening *
     char date[16];
     pl_day_format(r->day, date, sizeof date);
     printf("{\"date\": \"%s\", \"protocol\": ", date);
-    json_s(pl_protocol_id(pr));
+    json_cstr(stdout, pl_protocol_id(pr));
     printf(", \"id\": %lld, \"stopped\": %s, \"urgent\": %s, \"answers\": {",
            (long long)saved_id, r->stopped ? "true" : "false", r->urgent ? "true" : "false");
     for (size_t i = 0; i < s->n; i++) {
         printf("%s", i ? ", " : "");
-        json_s(s->q[i].id);
+        json_cstr(stdout, s->q[i].id);
         printf(": ");
-        json_s(pl_answer_name(a->a[i]));
+        json_cstr(stdout, pl_answer_name(a->a[i]));
     }
     printf("}, \"flags\": [");
     for (size_t i = 0; i < r->nflags; i++) {
         const struct pl_screen_question *q = &s->q[r->flags[i].q];
         printf("%s{\"id\": ", i ? ", " : "");
-        json_s(q->id);
+        json_cstr(stdout, q->id);
         printf(", \"part\": \"%s\", \"answer\": \"%s\", \"why\": ", pl_screen_part_name(q->part),
                pl_answer_name(a->a[r->flags[i].q]));
-        json_s(r->flags[i].why);
+        json_cstr(stdout, r->flags[i].why);
         if (q->part == PL_SCREEN_AREA) {
             printf(", \"area\": ");
-            json_s(q->area->id);
+            json_cstr(stdout, q->area->id);
         }
         if (q->part == PL_SCREEN_RED_FLAG)
             printf(", \"urgent\": %s", q->urgent ? "true" : "false");
         printf(", \"covers\": [");
         for (size_t k = 0; k < q->ncovers; k++) {
             printf("%s", k ? ", " : "");
-            json_s(q->covers[k]);
+            json_cstr(stdout, q->covers[k]);
         }
         printf("]}");
     }
     printf("], \"no_massage\": [");
     for (size_t i = 0; i < r->nno_massage; i++) {
         printf("%s", i ? ", " : "");
-        json_s(r->no_massage[i]->id);
+        json_cstr(stdout, r->no_massage[i]->id);
     }
     printf("], \"score\": %u, \"strength\": \"%s\", \"indicated\": %s, \"all_areas\": %s, "
            "\"program\": ",
@@ -334,7 +329,7 @@ static void print_json(const struct pl_protocol *pr, const struct pl_screening *
     }
     print_changes_json(s, a, pv, r->stopped);
     printf(", \"note\": ");
-    json_s(pl_protocol_safety_note(pr));
+    json_cstr(stdout, pl_protocol_safety_note(pr));
     printf("}\n");
 }
 
@@ -407,19 +402,19 @@ static int print_record(void *ctx, const struct pl_screen_record *r)
     if (h->json) {
         printf("%s{\"id\": %lld, \"date\": \"%s\", \"taken_s\": %lld, \"protocol\": ",
                h->n ? ",\n " : "", (long long)r->id, date, (long long)r->taken_s);
-        json_s(r->protocol);
+        json_cstr(stdout, r->protocol);
         printf(", \"stopped\": %s, \"strength\": \"%s\", \"red_flags\": ",
                r->stopped ? "true" : "false",
                pl_screen_strength_name(r->strength) ? pl_screen_strength_name(r->strength) : "");
-        json_s(r->red_flags);
+        json_cstr(stdout, r->red_flags);
         printf(", \"signs\": ");
-        json_s(r->signs);
+        json_cstr(stdout, r->signs);
         printf(", \"areas\": ");
-        json_s(r->areas);
+        json_cstr(stdout, r->areas);
         printf(", \"no_massage\": ");
-        json_s(r->no_massage);
+        json_cstr(stdout, r->no_massage);
         printf(", \"answers\": ");
-        json_s(r->answers);
+        json_cstr(stdout, r->answers);
         printf("}");
     } else {
         if (r->stopped)
@@ -530,7 +525,7 @@ static void print_changes_json(const struct pl_screening *s, const struct pl_scr
         printf(", \"%s\": [", g ? "new" : "gone");
         for (size_t i = 0; i < n; i++) {
             printf("%s", i ? ", " : "");
-            json_s(ids[i]);
+            json_cstr(stdout, ids[i]);
         }
         printf("]");
     }

@@ -167,7 +167,7 @@ static void print_metrics_json(FILE *f, const struct pl_metrics *m)
     };
     const char *src = pl_load_source_name(m->load_source);
     fputs("{\"load_source\": ", f);
-    json_str(f, src, strlen(src));
+    json_cstr(f, src);
     for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
         fprintf(f, ", \"%s\": ", nums[i].name);
         json_num(f, nums[i].v, nums[i].decimals);

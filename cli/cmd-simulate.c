@@ -225,12 +225,12 @@ static void print_json(const struct pl_sim *s, const char *out, const char *stra
     char day[11];
     printf("{\"out\": ");
     if (out)
-        json_str(stdout, out, strlen(out));
+        json_cstr(stdout, out);
     else
         printf("null");
     if (strava) {
         printf(", \"strava_export\": ");
-        json_str(stdout, strava, strlen(strava));
+        json_cstr(stdout, strava);
     }
     printf(", \"activities\": %zu, \"distance_km\": %.2f, \"hours\": %.2f, \"races\": [",
            pl_sim_count(s), t.km, t.hours);
@@ -256,7 +256,7 @@ static void print_json(const struct pl_sim *s, const char *out, const char *stra
         printf("null");
     if (truth) {
         snprintf(truth, n, "%s/truth.json", out);
-        json_str(stdout, truth, strlen(truth));
+        json_cstr(stdout, truth);
         free(truth);
     }
     printf("}\n");

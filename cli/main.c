@@ -164,6 +164,11 @@ void json_str(FILE *f, const char *s, size_t n)
     fputc('"', f);
 }
 
+void json_cstr(FILE *f, const char *s)
+{
+    json_str(f, s ? s : "", s ? strlen(s) : 0);
+}
+
 void json_num(FILE *f, double x, int decimals)
 {
     if (!isfinite(x)) {

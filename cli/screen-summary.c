@@ -53,8 +53,7 @@ struct act_sums {
 static int on_activity(void *ctx, const struct pl_activity *a)
 {
     struct act_sums *s = ctx;
-    int64_t local = a->start_s + a->utc_offset_s;
-    int32_t day = (int32_t)(local / 86400 - (local % 86400 < 0));
+    int32_t day = pl_local_day(a->start_s, a->utc_offset_s);
     if (day < s->from || day > s->to)
         return 0;
     s->n++;
@@ -125,11 +124,6 @@ static const char *program_mark_name(uint8_t m)
          : m == PL_PROGRAM_PARTLY ? "partly" : "open";
 }
 
-static void js(const char *s)
-{
-    json_str(stdout, s, strlen(s));
-}
-
 static void json_day(int32_t day)
 {
     char d[16];
@@ -180,27 +174,27 @@ static void print_json(const struct pl_screen_summary *s, const struct pl_body_m
     printf("{\"screen\": {\"id\": %lld, \"date\": ", (long long)s->record->id);
     json_day(s->record->day);
     printf(", \"protocol\": ");
-    js(s->record->protocol);
+    json_cstr(stdout, s->record->protocol);
     printf(", \"stopped\": %s, \"urgent\": %s, \"indicated\": %s, \"strength\": \"%s\", "
            "\"score\": %u}",
            r->stopped ? "true" : "false", r->urgent ? "true" : "false",
            r->indicated ? "true" : "false", pl_screen_strength_name(r->strength), r->score);
     printf(",\n \"athlete\": ");
     if (s->athlete && s->athlete[0])
-        js(s->athlete);
+        json_cstr(stdout, s->athlete);
     else
         printf("null");
     printf(",\n \"answers\": [");
     for (size_t i = 0; i < sc->n; i++) {
         const struct pl_screen_question *q = &sc->q[i];
         printf("%s{\"id\": ", i ? ", " : "");
-        js(q->id);
+        json_cstr(stdout, q->id);
         printf(", \"part\": \"%s\", \"question\": ", pl_screen_part_name(q->part));
-        js(q->question);
+        json_cstr(stdout, q->question);
         printf(", \"answer\": ");
         /* After a warning sign nothing more was asked. */
         if (s->answers->a[i] && (!r->stopped || q->part == PL_SCREEN_RED_FLAG))
-            js(pl_answer_name(s->answers->a[i]));
+            json_cstr(stdout, pl_answer_name(s->answers->a[i]));
         else
             printf("null");
         printf("}");
@@ -211,21 +205,21 @@ static void print_json(const struct pl_screen_summary *s, const struct pl_body_m
         if (r->stopped && q->part != PL_SCREEN_RED_FLAG)
             continue;
         printf("%s{\"id\": ", k++ ? ", " : "");
-        js(q->id);
+        json_cstr(stdout, q->id);
         printf(", \"part\": \"%s\", \"why\": ", pl_screen_part_name(q->part));
-        js(r->flags[i].why);
+        json_cstr(stdout, r->flags[i].why);
         if (q->part == PL_SCREEN_AREA) {
             printf(", \"area\": ");
-            js(q->area->id);
+            json_cstr(stdout, q->area->id);
         }
         printf("}");
     }
     printf("],\n \"body_map\": [");
     for (size_t i = 0; i < nmarks; i++) {
         printf("%s{\"region\": ", i ? ", " : "");
-        js(marks[i].region);
+        json_cstr(stdout, marks[i].region);
         printf(", \"name\": ");
-        js(marks[i].label ? marks[i].label : marks[i].region);
+        json_cstr(stdout, marks[i].label ? marks[i].label : marks[i].region);
         printf(", \"tone\": \"%s\", \"on_map\": %s}",
                marks[i].tone == PL_BODY_WARNING ? "warning" : "flagged",
                pl_body_region_known(marks[i].region) ? "true" : "false");
@@ -274,7 +268,7 @@ static void print_json(const struct pl_screen_summary *s, const struct pl_body_m
                    ss->minute / 60, ss->minute % 60, ss->evening ? "true" : "false");
             for (size_t k = 0; k < ss->nroutines; k++) {
                 printf("%s", k ? ", " : "");
-                js(ss->routines[k]->id);
+                json_cstr(stdout, ss->routines[k]->id);
             }
             printf("], \"mark\": \"%s\"}", program_mark_name(s->session_marks[i]));
             done += s->session_marks[i] == PL_PROGRAM_DONE;
@@ -284,7 +278,7 @@ static void print_json(const struct pl_screen_summary *s, const struct pl_body_m
             printf("{\"date\": ");
             json_day(r->then_day);
             printf(", \"routine\": ");
-            js(r->then->id);
+            json_cstr(stdout, r->then->id);
             printf(", \"mark\": \"%s\"}", program_mark_name(s->then_mark));
         } else {
             printf("null");
@@ -308,17 +302,17 @@ static void print_json(const struct pl_screen_summary *s, const struct pl_body_m
             printf(", \"%s\": [", g ? "new" : "gone");
             for (size_t i = 0; i < n; i++) {
                 printf("%s", i ? ", " : "");
-                js(sc->q[idx[i]].id);
+                json_cstr(stdout, sc->q[idx[i]].id);
             }
             printf("]");
         }
         printf("}");
     }
     printf(",\n \"subjective\": ");
-    js(note);
+    json_cstr(stdout, note);
     printf(",\n \"html\": ");
     if (html_path)
-        js(html_path);
+        json_cstr(stdout, html_path);
     else
         printf("null");
     printf("}\n");

@@ -829,7 +829,7 @@ int pl_screen_summary_html(const struct pl_screen_summary *s, char **html, size_
     pl__svg_init(&h, PL_SVG_BYTES_MAX);
     char day[32], made[32];
     day_text(s->record->day, day, sizeof day);
-    pl_day_format((int32_t)(s->made_s / 86400 - (s->made_s % 86400 < 0)), made, sizeof made);
+    pl_day_format(pl_local_day(s->made_s, 0), made, sizeof made);
     const char *who = s->athlete && s->athlete[0] ? s->athlete : NULL;
 
     pl__svg_add(&h,
