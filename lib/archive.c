@@ -620,12 +620,13 @@ static bool inflate_whole(struct pl__walk *w, size_t cn, size_t out_max, size_t 
             w->gz_out = nb;
             w->gz_out_cap = cap;
         }
-        size_t used = 0, made = 0;
+        /* The buffer may be larger than this gzip may make (an earlier one
+         * grew it): the room is what out_max leaves, never more. */
+        size_t room = cap - out_at, used = 0, made = 0;
         enum libdeflate_result r = libdeflate_gzip_decompress_ex(
-            w->inflater, w->gz_in + in_at, cn - in_at, w->gz_out + out_at,
-            w->gz_out_cap - out_at, &used, &made);
-        if (r == LIBDEFLATE_INSUFFICIENT_SPACE && w->gz_out_cap < out_max) {
-            cap_want = 2 * (w->gz_out_cap - out_at);
+            w->inflater, w->gz_in + in_at, cn - in_at, w->gz_out + out_at, room, &used, &made);
+        if (r == LIBDEFLATE_INSUFFICIENT_SPACE && cap < out_max) {
+            cap_want = room ? 2 * room : 4096;
             continue;
         }
         if (r != LIBDEFLATE_SUCCESS || used == 0)

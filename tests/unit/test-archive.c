@@ -592,6 +592,43 @@ static void a_gzip_gives_the_same_bytes_whole_or_streamed(void **state)
     free(l);
 }
 
+/* Whole inflation reuses its buffer from one gzip to the next inside an
+ * archive, and must still stop at what is left of the walk's limits: a
+ * buffer grown by an earlier, larger gzip is no licence to make more. */
+static void a_gzip_after_a_larger_one_still_meets_the_limits(void **state)
+{
+    (void)state;
+    uint8_t *data = letters(4400);
+    const struct ent a[] = { { "a", data, 3000 } }, b[] = { { "b", data, 4400 } },
+                     c[] = { { "c", data, 3000 } };
+    struct mbuf ga = build(F_GZ, a, 1), gb = build(F_GZ, b, 1), gc = build(F_GZ, c, 1);
+    const struct ent e[] = { { "a.fit.gz", ga.p, ga.n }, { "b.fit.gz", gb.p, gb.n },
+                             { "c.fit.gz", gc.p, gc.n } };
+    struct mbuf z = build(F_ZIP, e, 3);
+    struct pl__walk_limits lim;
+    pl__walk_limits_init(&lim);
+    /* Every level counts: a's and b's gzip bytes and contents fit, and c's
+     * gzip bytes, but not its content (the gzips are about 1.7, 2.5 and
+     * 1.7 kB). */
+    lim.entry_bytes_max = 4500;
+    lim.total_bytes_max = ga.n + 3000 + gb.n + 4400 + gc.n + 600;
+    char want[96];
+    snprintf(want, sizeof want, "archives expand to more than %llu bytes in all",
+             (unsigned long long)lim.total_bytes_max);
+    struct log *l = new_log();
+    assert_int_equal(walk_mem(l, "g.zip", &z, &lim), 0);
+    expect_in_log(l, "file g.zip!a.fit.gz 3000 ");
+    expect_in_log(l, "file g.zip!b.fit.gz 4400 ");
+    expect_in_log(l, want);
+    assert_null(strstr(l->text, "file g.zip!c.fit.gz"));
+    free(data);
+    free(ga.p);
+    free(gb.p);
+    free(gc.p);
+    free(z.p);
+    free(l);
+}
+
 /* What whole inflation cannot take goes to libarchive, whose verdict
  * stands, as it did before there was a faster road: a member cut short is
  * damage; a wrong CRC, bytes after the last member and a size in the
@@ -779,6 +816,7 @@ int main(void)
         cmocka_unit_test(a_truncated_zip_is_reported),
         cmocka_unit_test(an_empty_gz_is_an_empty_file),
         cmocka_unit_test(a_gzip_gives_the_same_bytes_whole_or_streamed),
+        cmocka_unit_test(a_gzip_after_a_larger_one_still_meets_the_limits),
         cmocka_unit_test(a_damaged_gzip_is_reported_as_libarchive_does),
         cmocka_unit_test(garbage_named_zip_is_a_plain_file),
         cmocka_unit_test(a_handler_error_stops_the_walk),
