@@ -712,8 +712,10 @@ int pl_store_count(struct pl_store *s, int64_t *n, struct pl_diag *diag);
 
 /* Import files, folders (recursively), .gz files and .zip/.tar/.tar.gz
  * archives (nested archives too, read in memory through libarchive), and
- * Strava's activities.csv. Every file is one transaction: a crash at any
- * point leaves the store consistent, and importing again brings in exactly
+ * Strava's activities.csv. Every file is stored whole or not at all, in
+ * a savepoint of its own; files are committed up to 32 at a time
+ * (PL_IMPORT_BATCH_*) and reported once committed. A crash at any point
+ * leaves the store consistent, and importing again brings in exactly
  * what is missing. A bad file is reported and the import goes on.
  * docs/internals/import.md has the rules; lib/pl_limits.h (PL_IMPORT_*) the
  * limits against hostile archives. */
