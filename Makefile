@@ -20,10 +20,11 @@ PKGS := sqlite3 expat libarchive libdeflate nettle libsodium libical yaml-0.1
 WARN := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wvla
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g
-# lib/ headers are private: quote includes only. (Nothing in lib/ may be
-# named like a C library header: lib/limits.h once shadowed <limits.h>.)
+# lib/ headers are private and named by their stage: #include "store/store.h".
+# (Nothing in lib/ may be named like a C library header: lib/limits.h once
+# shadowed <limits.h>.)
 CPPFLAGS += -Iinclude -iquote lib -D_GNU_SOURCE
-$(if $(wildcard lib/limits.h),$(error lib/limits.h would shadow <limits.h>: the limits live in lib/pl_limits.h (#include "pl_limits.h")))
+$(if $(wildcard lib/limits.h lib/*/limits.h),$(error a limits.h in lib/ would shadow <limits.h>: the limits live in lib/base/pl_limits.h))
 ALL_CFLAGS = -std=c17 $(WARN) $(CFLAGS)
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -35,7 +36,8 @@ LDLIBS += $(shell pkg-config --libs $(PKGS))
 endif
 LDLIBS += -lm
 
-LIB_SRC := $(sort $(wildcard lib/*.c))
+# lib/ is one folder per stage (docs/internals/layers.md).
+LIB_SRC := $(sort $(wildcard lib/*/*.c))
 CLI_SRC := $(sort $(wildcard cli/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 # Files built into the library as data (tools/embed.sh): the store's schema
@@ -52,13 +54,13 @@ MAN := $(sort $(wildcard docs/man/*.1))
 
 all: $(BUILD)/pliant $(BUILD)/libpliant.a
 
-$(BUILD)/%.o: %.c include/pliant.h $(wildcard lib/*.h) $(wildcard cli/*.h) | deps-quiet
+$(BUILD)/%.o: %.c include/pliant.h $(wildcard lib/*/*.h) $(wildcard cli/*.h) | deps-quiet
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/gen/schema.c: lib/schema.sql tools/embed.sh
+$(BUILD)/gen/schema.c: lib/store/schema.sql tools/embed.sh
 	@mkdir -p $(dir $@)
-	tools/embed.sh pl__schema_sql lib/schema.sql >$@.tmp && mv $@.tmp $@
+	tools/embed.sh pl__schema_sql lib/store/schema.sql >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/protocol-hamstrings.c: protocols/hamstrings.yaml tools/embed.sh
 	@mkdir -p $(dir $@)
@@ -103,7 +105,7 @@ bench: all
 fuzz: deps-quiet
 	tools/fuzz.sh $(FUZZ_SECONDS)
 
-# Regenerate lib/fitprofile.c from the official SDK's published profile.
+# Regenerate lib/formats/fitprofile.c from the official SDK's published profile.
 profile:
 	tools/gen-fitprofile.sh
 

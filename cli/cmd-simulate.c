@@ -2,7 +2,7 @@
  * cmd-simulate.c - `pliant simulate`: write a made-up training history.
  *
  * Parses the options, asks the library to plan and write the files, and
- * prints a summary. The model lives in lib/simulate.c.
+ * prints a summary. The model lives in lib/sim/simulate.c.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * screen-summary.c - `pliant screen --summary`: the one-page summary of a
  * stored self-screen for the therapist.
  *
- * It gathers what the library's summary shows (lib/summary.c) out of the
+ * It gathers what the library's summary shows (lib/render/summary.c) out of the
  * store: the screen and the one before it, the load of the 28 days up to
  * the screen (pl_load_compute), the activities of those days, and the
  * marks (pliant done/skip) of the program's items; then prints the
@@ -89,7 +89,7 @@ static int on_mark(void *ctx, const struct pl_plan_mark *m)
 
 /* The mark of the routine of a program on a day: item ids are
  * "DATE.RULE.ROUTINE" with ".am" or ".pm" for twice-daily ones
- * (lib/plan.c). 0 when not marked. */
+ * (lib/recovery/plan.c). 0 when not marked. */
 static uint8_t routine_mark(const struct marks *k, int32_t day, const char *routine,
                             const char *suffix)
 {

@@ -1,6 +1,6 @@
 /*
  * fuzz-archive.c - libFuzzer target for the import's archive path: the
- * walker of lib/archive.c (gzip, zip, tar and archives inside them, through
+ * walker of lib/formats/archive.c (gzip, zip, tar and archives inside them, through
  * libarchive) over an input in memory, with the readers and Strava's
  * activities.csv on every file it finds. No store: what import would add
  * is read and touched, so that the sanitizers check it.
@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "import.h"
+#include "formats/csv.h"
+#include "formats/walk.h"
 
 /* One file may make at most this much, all files together 16 times it. */
 #define FILE_MAX (1u << 20)

@@ -1,5 +1,5 @@
 /*
- * fuzz-csv.c - libFuzzer target for the CSV reader of lib/csv.c: the
+ * fuzz-csv.c - libFuzzer target for the CSV reader of lib/formats/csv.c: the
  * RFC 4180 parser, Strava's activities.csv on top of it, and the date
  * parser on every field that the csv gives as a date.
  *
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "import.h"
+#include "formats/csv.h"
 
 struct tally {
     unsigned long records, fields;

@@ -1,5 +1,5 @@
 /*
- * fuzz-gpx.c - libFuzzer target for the GPX reader (lib/gpx.c over lib/xml.c),
+ * fuzz-gpx.c - libFuzzer target for the GPX reader (lib/formats/gpx.c over lib/formats/xml.c),
  * seeded with fuzz/corpus/gpx; the target itself is read-activities.h.
  */
 #include "read-activities.h"

@@ -1,6 +1,6 @@
 /*
  * fuzz-ics.c - libFuzzer target for the training-plan reader of
- * lib/icsread.c: libical's parser under it, and our reading of each
+ * lib/import/icsread.c: libical's parser under it, and our reading of each
  * VEVENT (times in every form, durations, summaries) into events.
  *
  * No store: the events go to a callback that checks them. A crash or a
@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "plan.h"
+#include "recovery/plan.h"
 
 static int check(void *ctx, const struct pl_event *e)
 {

@@ -1,5 +1,5 @@
 /*
- * fuzz-protocol.c - libFuzzer target for protocol files (lib/protocol.c):
+ * fuzz-protocol.c - libFuzzer target for protocol files (lib/recovery/protocol.c):
  * libyaml's events, the tree with its limits, and the grammar.
  *
  * Every error must have a message, a place within the input (or none), and

@@ -1,6 +1,6 @@
 /*
  * fuzz-screen.c - libFuzzer target for self-screen answers files
- * (lib/screen.c, pl_screen_answers_parse) against the default protocol's
+ * (lib/recovery/screen.c, pl_screen_answers_parse) against the default protocol's
  * screening, and for what follows a successful parse: the evaluation and
  * the record.
  *

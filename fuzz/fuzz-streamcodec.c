@@ -1,6 +1,6 @@
 /*
  * fuzz-streamcodec.c - libFuzzer target for the store's stream encoding
- * (lib/streamcodec.c).
+ * (lib/store/streamcodec.c).
  *
  * The first byte picks what the rest is:
  *  - even: a stored blob. It is decoded with its own sample count; when it
@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "streamcodec.h"
+#include "store/streamcodec.h"
 
 static bool same_bits(double a, double b)
 {

@@ -717,7 +717,7 @@ int pl_store_count(struct pl_store *s, int64_t *n, struct pl_diag *diag);
  * (PL_IMPORT_BATCH_*) and reported once committed. A crash at any point
  * leaves the store consistent, and importing again brings in exactly
  * what is missing. A bad file is reported and the import goes on.
- * docs/internals/import.md has the rules; lib/pl_limits.h (PL_IMPORT_*) the
+ * docs/internals/import.md has the rules; lib/base/pl_limits.h (PL_IMPORT_*) the
  * limits against hostile archives. */
 enum pl_import_outcome {
     PL_IMP_IMPORTED = 1,   /* one or more new activities (or richer than
@@ -770,7 +770,7 @@ int pl_import_paths(struct pl_store *s, const char *const *paths,
  * one: a zip of activities/<id>.fit.gz and activities.csv with the
  * activities' names, types and descriptions (the csv after the files).
  * Written to path.tmp, then renamed to path; the same history gives the
- * same bytes. For demos, tests and benchmarks (lib/stravaexport.c).
+ * same bytes. For demos, tests and benchmarks (lib/sim/stravaexport.c).
  * PL_EIO, PL_ENOMEM, or an error rendering an activity. */
 int pl_sim_write_strava_zip(struct pl_sim *s, const char *path,
                             struct pl_diag *diag);
@@ -814,8 +814,8 @@ void pl_reasons_each(const char *reasons, size_t n,
 
 /* The rest of this section: the athlete profile, per-activity metrics,
  * declared events, and the daily series with its detection
- * (lib/profile.c, lib/metrics.c, lib/events.c, lib/daily.c,
- * lib/detect.c). Every formula, its source, the conventions and the
+ * (lib/model/profile.c, lib/model/metrics.c, lib/model/events.c, lib/model/daily.c,
+ * lib/model/detect.c). Every formula, its source, the conventions and the
  * defaults: docs/internals/load.md.
  *
  * How the pieces fit: metrics are kept in the store in two parts. What
@@ -1190,7 +1190,7 @@ void pl_load_monotony(const double *loads, size_t n, double *monotony,
 /* Charts                                                               */
 /* ------------------------------------------------------------------ */
 
-/* Charts of the daily series (lib/svg.c, lib/termchart.c). Each is a pure
+/* Charts of the daily series (lib/render/svg.c, lib/render/termchart.c). Each is a pure
  * function of the days it is given, so the CLI, a server and the tests
  * draw the same picture from the same days. */
 struct pl_chart_options {
@@ -1243,7 +1243,7 @@ void pl_free(void *p);
 /* ------------------------------------------------------------------ */
 
 /*
- * The planner (lib/plan.c) turns days, sessions and trips into a dated
+ * The planner (lib/recovery/plan.c) turns days, sessions and trips into a dated
  * plan: every routine a protocol's rules call for, at a concrete local
  * time, with the facts that called for it. pl_plan_make() is a pure
  * function of the protocol and a struct pl_plan_input, so that tests and
@@ -1421,7 +1421,7 @@ int pl_plan_build(struct pl_store *s, const struct pl_protocol *p,
 
 void pl_plan_release(struct pl_plan *plan);
 
-/* iCalendar export (lib/ics.c, libical; RFC 5545). One VEVENT per item:
+/* iCalendar export (lib/render/ics.c, libical; RFC 5545). One VEVENT per item:
  * UID "<item id>@pliant", stable, so that importing a new export into a
  * calendar updates the events instead of adding twins; DTSTART and DTEND
  * in UTC ("Z"); SUMMARY the routine's title; DESCRIPTION the reason, the
@@ -1445,7 +1445,7 @@ int pl_plan_write_ics(const struct pl_plan *plan, const struct pl_ics_options *o
                       const char *path, struct pl_diag *diag);
 
 /* Each routine the plan uses as a FIT workout file dir/<routine id>.fit
- * (lib/planfit.c; pl_fit_writer_add_workout): sport "training", named by
+ * (lib/render/planfit.c; pl_fit_writer_add_workout): sport "training", named by
  * the routine's title, one step per step of the routine, named by its
  * body area (with "x N" for repetitions), timed by its duration (a minute
  * for an untimed step), with the how-to as notes. time_created is
@@ -1457,7 +1457,7 @@ int pl_plan_write_fit_workouts(const struct pl_plan *plan, const char *dir,
                                struct pl_diag *diag);
 
 /* What the runner did with an item (pliant done, pliant skip), kept in
- * the store (lib/store.c, table plan_marks). Marking an item again
+ * the store (lib/store/store.c, table plan_marks). Marking an item again
  * replaces its mark. */
 enum pl_mark_status { PL_MARK_DONE = 1, PL_MARK_SKIPPED };
 struct pl_plan_mark {
@@ -1476,7 +1476,7 @@ int pl_plan_mark_list(struct pl_store *s, int32_t from_day, int32_t to_day,
                       int (*fn)(void *ctx, const struct pl_plan_mark *m),
                       void *ctx, struct pl_diag *diag);
 
-/* A training plan from an iCalendar file (lib/icsread.c, libical): each
+/* A training plan from an iCalendar file (lib/import/icsread.c, libical): each
  * VEVENT becomes a declared event, a planned run (or a race, when its
  * summary says "race" or "marathon") named by its summary, which the
  * planner reads to call a session hard ("Intervals", "Tempo", "Long
@@ -1502,7 +1502,7 @@ int pl_plan_import_ics(struct pl_store *s, const void *buf, size_t n,
                        int32_t utc_offset_s, struct pl_ics_import *sum,
                        struct pl_diag *diag);
 
-/* How well a plan was followed (lib/adherence.c): a pure function of the
+/* How well a plan was followed (lib/recovery/adherence.c): a pure function of the
  * plan and the marks of its days. A day "got" a trigger's routines when
  * every item that trigger scheduled on it is done. */
 struct pl_adherence {
@@ -1527,7 +1527,7 @@ void pl_plan_adherence(const struct pl_plan *plan,
 /* ------------------------------------------------------------------ */
 
 /*
- * A recovery protocol as data (lib/protocol.c; the file format, every key
+ * A recovery protocol as data (lib/recovery/protocol.c; the file format, every key
  * and an example: docs/formats.md, "Protocol files"). A protocol is a YAML
  * file that a runner or a therapist can read and edit: a title and a plain
  * safety note with red flags, a vocabulary of body areas, routines (ordered
@@ -1542,7 +1542,7 @@ void pl_plan_adherence(const struct pl_plan *plan,
  * `pliant protocol check` can list them all. A YAML syntax error, or a
  * file too large, too deep or with too many values, ends the reading (the
  * rest cannot be trusted, or costs too much); every other error is
- * collected. Hostile files are bounded by PL_PROTOCOL_* in lib/pl_limits.h
+ * collected. Hostile files are bounded by PL_PROTOCOL_* in lib/base/pl_limits.h
  * (size, nesting depth, number of nodes, list lengths, text lengths), and
  * YAML anchors and aliases are refused, so a file cannot expand into more
  * than it holds ("billion laughs").
@@ -1837,7 +1837,7 @@ bool pl_constraint_allows(const struct pl_constraint *c,
 /* ------------------------------------------------------------------ */
 
 /*
- * The self-screen (lib/screen.c): the questions of a protocol's
+ * The self-screen (lib/recovery/screen.c): the questions of a protocol's
  * `screening` section (docs/formats.md), the runner's answers, and what
  * they mean: red flags that stop everything, the signs and the areas that
  * are flagged and why, whether hamstring work is indicated and how
@@ -2017,7 +2017,7 @@ void pl_screen_record_fill(const struct pl_screening *s,
                            const struct pl_screen_result *r,
                            const char *protocol_id, int64_t taken_s,
                            struct pl_screen_record *rec);
-/* Store a screen (lib/store.c, table screens); rec->id is set. PL_EDB,
+/* Store a screen (lib/store/store.c, table screens); rec->id is set. PL_EDB,
  * PL_EIO. */
 int pl_screen_save(struct pl_store *st, struct pl_screen_record *rec,
                    struct pl_diag *diag);
@@ -2043,7 +2043,7 @@ size_t pl_screen_changes(const struct pl_screening *s,
                          const struct pl_screen_answers *before, bool gained,
                          size_t *out);
 
-/* ---- The body map (lib/bodymap.c) ---- */
+/* ---- The body map (lib/render/bodymap.c) ---- */
 
 /* A body, front and back, as SVG with areas marked: each mark fills its
  * region (both sides for a paired muscle), carries a number, and is named
@@ -2071,7 +2071,7 @@ bool pl_body_region_known(const char *id);
 int pl_body_map_svg(const struct pl_body_mark *marks, size_t n, char **svg,
                     size_t *len, struct pl_diag *diag);
 
-/* ---- The therapist's summary (lib/summary.c) ---- */
+/* ---- The therapist's summary (lib/render/summary.c) ---- */
 
 /* Where one session of a screen's program stands (pliant done/skip). */
 enum pl_program_mark {

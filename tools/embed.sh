@@ -4,7 +4,7 @@
 #   const unsigned char NAME[]; the bytes, then a NUL
 #   const size_t NAME_len;    the number of bytes, without the NUL
 #
-# The Makefile embeds lib/schema.sql this way, so that the store's schema
+# The Makefile embeds lib/store/schema.sql this way, so that the store's schema
 # is a plain SQL file that sqlite3 can read, yet part of the library. A
 # byte array, not a string literal: ISO C only promises string literals of
 # 4095 bytes (gcc -Wpedantic -Werror would refuse a longer one). POSIX

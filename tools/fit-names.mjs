@@ -1,5 +1,5 @@
 // fit-names.mjs - turn the FIT SDK's camelCase profile names into the
-// snake_case names pliant uses (lib/fitprofile.c, `pliant inspect`).
+// snake_case names pliant uses (lib/formats/fitprofile.c, `pliant inspect`).
 //
 // The JavaScript SDK publishes every profile name (messages, fields,
 // sub-fields, types and type values) in camelCase. We use one rule,

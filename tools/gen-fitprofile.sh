@@ -1,12 +1,12 @@
 #!/bin/sh
-# gen-fitprofile.sh - regenerate lib/fitprofile.c from the FIT profile in
+# gen-fitprofile.sh - regenerate lib/formats/fitprofile.c from the FIT profile in
 # Garmin's FIT SDK for JavaScript (`make profile` runs this).
 #
 # The SDK is installed with npm into build/node, at the pinned version
 # below, only when it is not there yet; the generator then reads its
 # src/profile.js. To move to a new profile: change FITSDK_VERSION, run
 # `make profile`, build, run the tests and review the diff of
-# lib/fitprofile.c. See docs/internals/fitprofile.md.
+# lib/formats/fitprofile.c. See docs/internals/fitprofile.md.
 set -eu
 
 FITSDK_VERSION=21.217.0
@@ -26,4 +26,4 @@ if [ "$installed" != "$FITSDK_VERSION" ]; then
         "@garmin/fitsdk@$FITSDK_VERSION"
 fi
 
-node tools/gen-fitprofile.mjs "$sdk" lib/fitprofile.c
+node tools/gen-fitprofile.mjs "$sdk" lib/formats/fitprofile.c

@@ -1,5 +1,5 @@
 /*
- * test-archive.c - the walker of lib/archive.c: files in zips, tars,
+ * test-archive.c - the walker of lib/formats/archive.c: files in zips, tars,
  * .tar.gz and .gz, archives inside archives, folders in sorted order, and
  * hostile archives (a zip bomb, a million empty entries, deep nesting,
  * "../" names, damage) reported, bounded and survived.
@@ -23,7 +23,7 @@
 #include <archive_entry.h>
 #include <cmocka.h>
 
-#include "import.h"
+#include "formats/walk.h"
 
 /* ------------------------------------------------------------------ */
 /* Making archives in memory                                            */

@@ -1,5 +1,5 @@
 /*
- * test-csv.c - the RFC 4180 reader of lib/csv.c (quoting, line breaks,
+ * test-csv.c - the RFC 4180 reader of lib/formats/csv.c (quoting, line breaks,
  * errors with line:column, limits) and Strava's activities.csv on top of
  * it (columns found by name, dates in Strava's and ISO forms).
  */
@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "import.h"
+#include "formats/csv.h"
 
 struct out {
     char text[8192];

@@ -21,8 +21,8 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "load.h"
-#include "store.h"
+#include "model/load.h"
+#include "store/store.h"
 
 #define DAY_S 86400
 

@@ -1,5 +1,5 @@
 /*
- * test-fit.c - the FIT decoder (lib/fit.c), on small files built byte by
+ * test-fit.c - the FIT decoder (lib/formats/fit.c), on small files built byte by
  * byte.
  *
  * Every test builds the exact bytes it decodes with the little builder

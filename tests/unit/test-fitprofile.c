@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "fitprofile.h"
+#include "formats/fitprofile.h"
 
 static uint16_t type_id(const char *name)
 {

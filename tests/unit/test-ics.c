@@ -17,7 +17,7 @@
 #include <cmocka.h>
 #include <libical/ical.h>
 
-#include "plan.h"
+#include "recovery/plan.h"
 
 enum { MON = 20458 + 70 };
 

@@ -25,7 +25,7 @@
 #include <sqlite3.h>
 
 #include "pliant.h"
-#include "store.h"
+#include "store/store.h"
 
 static char dir[256];
 

@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "load.h"
+#include "model/load.h"
 
 #define near(x, want, tol) assert_true(fabs((x) - (want)) <= (tol))
 

@@ -5,7 +5,7 @@
  * predicted runs, and the same plan for the same input.
  *
  * The rules are built here, not read from a protocol file, so that these
- * tests depend on the placement alone (lib/plan.h is the planner's view of
+ * tests depend on the placement alone (lib/recovery/plan.h is the planner's view of
  * a protocol).
  */
 #include <setjmp.h>
@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "plan.h"
+#include "recovery/plan.h"
 
 /* 2026-03-16, a Monday (2026-01-05 = 20458 is one). */
 enum { MON = 20458 + 70, TUE, WED, THU, FRI, SAT, SUN };

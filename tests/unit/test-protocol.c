@@ -1,5 +1,5 @@
 /*
- * test-protocol.c - protocols as data (lib/protocol.c): the default
+ * test-protocol.c - protocols as data (lib/recovery/protocol.c): the default
  * protocol carries every item of the hamstring protocol and the facts
  * that the planner depends on; every kind of error in a protocol file is
  * reported at its exact line:column, all of them in one go; hostile files
@@ -159,7 +159,7 @@ static void the_default_protocol_loads(void **state)
     assert_string_equal(pl_protocol_builtin_name(0), "hamstrings");
     assert_null(pl_protocol_builtin_name(1));
     assert_true(strlen(pl_protocol_title(p)) > 0);
-    assert_non_null(pl_protocol_screening(p));   /* read by lib/screen.c */
+    assert_non_null(pl_protocol_screening(p));   /* read by lib/recovery/screen.c */
     pl_protocol_free(p);
 }
 

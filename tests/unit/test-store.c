@@ -26,7 +26,7 @@
 #include <sqlite3.h>
 
 #include "pliant.h"
-#include "store.h"
+#include "store/store.h"
 
 /* ------------------------------------------------------------------ */
 /* Fixtures                                                             */

@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "streamcodec.h"
+#include "store/streamcodec.h"
 
 static uint64_t rng = 88172645463325252u;
 static uint64_t next(void)

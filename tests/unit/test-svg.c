@@ -1,5 +1,5 @@
 /*
- * test-svg.c - the SVG writer of lib/svg.c (escaping, locale-free numbers,
+ * test-svg.c - the SVG writer of lib/render/svg.c (escaping, locale-free numbers,
  * the byte cap) and the chart of the daily series: well-formed XML that
  * expat accepts, what it marks, the checks on its input, and failed
  * allocations at every step.
@@ -16,7 +16,7 @@
 #include <cmocka.h>
 #include <expat.h>
 
-#include "svg.h"
+#include "render/svg.h"
 
 /* ------------------------------------------------------------------ */
 /* The writer                                                           */

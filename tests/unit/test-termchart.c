@@ -1,5 +1,5 @@
 /*
- * test-termchart.c - the terminal chart of lib/termchart.c: it fills the
+ * test-termchart.c - the terminal chart of lib/render/termchart.c: it fills the
  * rows and columns it is given and no more, ASCII is ASCII, colours only
  * when asked, a caller's title cannot smuggle escape sequences, the last
  * days are the ones shown, marks land on their days, and failed
