@@ -633,6 +633,15 @@ bool pl_store_default_path(char *buf, size_t n);
  * forward) or fail with diag naming the path. */
 int pl_store_open(struct pl_store **out, const char *path,
                   struct pl_diag *diag);
+/* Open an existing store for reading only: SQLite opens it read-only, so
+ * nothing a reader does can change it, and derived data (metrics, the
+ * daily model) is read as the last writer left it, or computed in memory
+ * for the call when it is stale. It never creates a store: PL_ENOTFOUND
+ * when path does not exist. A store whose schema is older than this
+ * pliant's is migrated first, once, as pl_store_open would. Any number of
+ * readers run beside one writer (WAL). */
+int pl_store_open_read(struct pl_store **out, const char *path,
+                       struct pl_diag *diag);
 void pl_store_close(struct pl_store *s);
 
 /* Group changes into one transaction, so that a file with several

@@ -732,6 +732,41 @@ fail:
     return rc;
 }
 
+int pl_store_open_read(struct pl_store **out, const char *path,
+                       struct pl_diag *diag)
+{
+    *out = NULL;
+    if (!path || !*path)
+        return pl__diag(diag, PL_EINVAL, UINT64_MAX, "no path given for the store");
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return pl__diag(diag, errno == ENOENT ? PL_ENOTFOUND : PL_EIO, UINT64_MAX,
+                        "cannot read the store '%s': %s", path, strerror(errno));
+    /* A schema behind this pliant's is brought forward once, by a writer:
+     * that is the store's format, not derived data, and a reader cannot
+     * read the old one. */
+    struct pl_store *s = NULL;
+    int rc = pl_store_open(&s, path, diag);
+    if (rc)
+        return rc;
+    if (s->readonly) {
+        *out = s;
+        return PL_OK;
+    }
+    sqlite3_close_v2(s->db);
+    s->db = NULL;
+    rc = connect_db(s, 1, diag);
+    if (rc == PL_OK)
+        rc = exec(s, "PRAGMA query_only = 1", "opening it", diag);
+    if (rc) {
+        pl_store_close(s);
+        return rc;
+    }
+    s->readonly = true;
+    *out = s;
+    return PL_OK;
+}
+
 void pl_store_close(struct pl_store *s)
 {
     if (!s)
