@@ -16,7 +16,7 @@ BUILD ?= build
 SANITIZE ?=
 FUZZ_SECONDS ?= 60
 
-PKGS := sqlite3 expat libarchive libdeflate nettle libsodium libical yaml-0.1
+PKGS := sqlite3 expat libarchive libdeflate nettle libical yaml-0.1 jansson
 WARN := -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wvla
 OPT ?= -O2
 CFLAGS ?= $(OPT) -g

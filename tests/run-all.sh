@@ -6,6 +6,8 @@
 # Sections, in order:
 #   unit         $BUILD/tests/test-*    cmocka; each test case counts once
 #   cli          tests/cli/tNNNN-*.sh   exit 0 pass, 77 skip, else fail
+#   hostile      tests/hostile/*.sh     the same; one script per hostile
+#                                       input or fault, named after it
 #   fuzz         $BUILD/fuzz/*-replay   each file of fuzz/corpus/<target>/
 #                                       counts once
 #   conformance  tests/conformance/run.sh, when present; its own
@@ -217,10 +219,11 @@ run_unit() {
 }
 
 # ---------------------------------------------------------------- cli
+# run_cli SECTION DIR: each script DIR/*.sh against the real binary.
 run_cli() {
-    local t name tmp log rc msg
-    section_begin cli "CLI tests (tests/cli, PLIANT=$BUILD/pliant)"
-    for t in tests/cli/t[0-9][0-9][0-9][0-9]-*.sh; do
+    local t name tmp log rc msg section=$1 dir=$2 glob=$3
+    section_begin "$section" "${section^^} tests ($dir, PLIANT=$BUILD/pliant)"
+    for t in "$dir"/$glob; do
         [ -f "$t" ] || continue
         name=${t##*/}
         name=${name%.sh}
@@ -377,7 +380,8 @@ if [ "${BUILD_STATUS:-0}" -ne 0 ]; then
     section_end
 fi
 run_unit
-run_cli
+run_cli cli tests/cli 't[0-9][0-9][0-9][0-9]-*.sh'
+run_cli hostile tests/hostile '*.sh'
 run_fuzz
 run_conformance
 

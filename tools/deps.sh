@@ -14,14 +14,15 @@ set -eu
 # The libraries: SQLite (store), expat (GPX, TCX), libarchive (gzip, zip,
 # tar), libdeflate (whole gzip members, faster than zlib), nettle (SHA-256
 # of imported files, with the CPU's SHA instructions where it has them),
-# libsodium (the server's authentication, DESIGN.md), libical (the plan as
-# iCalendar), libyaml (protocol files); Debian's python3-icalendar reads that back in a test.
+# libical (the plan as iCalendar), libyaml (protocol files), jansson (every
+# JSON pliant reads or writes); libsodium comes back with the server's
+# authentication, the first code that uses it; Debian's python3-icalendar reads that back in a test.
 # The browser tests: chromium renders the chart and the therapist's summary,
 # python3-html5lib checks the summary is valid HTML5.
 PKGS="build-essential pkg-config libcmocka-dev clang libclang-rt-14-dev
 libfuzzer-14-dev gpsbabel valgrind time
-libsqlite3-dev libexpat1-dev libarchive-dev libdeflate-dev nettle-dev libsodium-dev
-libical-dev libyaml-dev
+libsqlite3-dev libexpat1-dev libarchive-dev libdeflate-dev nettle-dev
+libical-dev libyaml-dev libjansson-dev
 python3-gpxpy python3-icalendar python3-html5lib chromium"
 
 missing() {
