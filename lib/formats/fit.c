@@ -34,24 +34,16 @@
  * pl_fit_decoder_finish(), after every complete message was delivered.
  */
 #include <math.h>
-#include <pthread.h>
 #include <string.h>
 
-#include "formats/fitprofile.h"
-#include "base/internal.h"
+#include "formats/fitdecoder.h"
 
 /* ------------------------------------------------------------------ */
 /* Base types                                                           */
 /* ------------------------------------------------------------------ */
 
-struct base_info {
-    const char *name;
-    uint8_t size;
-    uint64_t invalid;       /* the invalid value, as an unsigned bit pattern */
-};
-
 /* FIT protocol, "Base Types": sizes and invalid values. */
-static const struct base_info bases[PL_FIT_BASE_COUNT_] = {
+const struct base_info pl__fit_bases[PL_FIT_BASE_COUNT_] = {
     [PL_FIT_ENUM] = { "enum", 1, 0xFF },
     [PL_FIT_SINT8] = { "sint8", 1, 0x7F },
     [PL_FIT_UINT8] = { "uint8", 1, 0xFF },
@@ -73,195 +65,12 @@ static const struct base_info bases[PL_FIT_BASE_COUNT_] = {
 
 const char *pl_fit_base_name(unsigned base)
 {
-    return base < PL_FIT_BASE_COUNT_ ? bases[base].name : NULL;
+    return base < PL_FIT_BASE_COUNT_ ? pl__fit_bases[base].name : NULL;
 }
 
 unsigned pl_fit_base_size(unsigned base)
 {
-    return base < PL_FIT_BASE_COUNT_ ? bases[base].size : 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* CRC                                                                  */
-/* ------------------------------------------------------------------ */
-
-/* The FIT CRC is CRC-16 with the reflected polynomial 0xA001, initial value
- * 0 and no final XOR (CRC-16/ARC; FIT protocol, "CRC"). The protocol shows a
- * nibble-wise table; the portable path computes the same CRC eight bytes at
- * a time ("slicing-by-8", Kounavis and Berry, Intel 2005) from tables built
- * once. Table look-ups cost a load per byte (about 2 GB/s here), so on
- * x86-64 with PCLMULQDQ long buffers are first folded, 16 bytes at a time,
- * into one 16-byte block that leaves the same remainder modulo the CRC
- * polynomial ("Fast CRC Computation for Generic Polynomials Using PCLMULQDQ
- * Instruction", Gopal et al., Intel 2009), whose CRC the tables then take. */
-static uint16_t crc_tab[8][256];
-/* Built once, for every thread: pthread_once (crc_setup). */
-static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
-
-static uint16_t crc_slice8(uint16_t crc, const uint8_t *p, size_t n)
-{
-    while (n >= 8) {
-        uint32_t lo = (uint32_t)(p[0] | (p[1] << 8)) ^ crc;
-        crc = (uint16_t)(crc_tab[7][lo & 0xFF] ^ crc_tab[6][lo >> 8] ^ crc_tab[5][p[2]] ^
-                         crc_tab[4][p[3]] ^ crc_tab[3][p[4]] ^ crc_tab[2][p[5]] ^
-                         crc_tab[1][p[6]] ^ crc_tab[0][p[7]]);
-        p += 8;
-        n -= 8;
-    }
-    while (n--)
-        crc = (uint16_t)((crc >> 8) ^ crc_tab[0][(crc ^ *p++) & 0xFF]);
-    return crc;
-}
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#include <immintrin.h>
-#define CRC_CLMUL 1
-/* Below this the set-up is not worth it (and the 4-way fold needs 64). */
-#define CRC_CLMUL_BYTES_MIN 256
-
-/* Folding constants, built by crc_init(): for a distance of D bits,
- * x^(D+63) and x^(D-1) mod P, each bit-reflected into 64 bits. */
-static uint64_t crc_k128[2], crc_k512[2];
-static bool crc_clmul_ok;
-
-/* Bit j of a 16-byte block loaded little-endian is the coefficient of
- * x^(127-j) (the reflected order: byte 0's bit 0 comes first). A block
- * A = Ah x^64 + Al followed, D bits later, by B becomes A x^D + B, and A x^D
- * = Ah x^(D+64) + Al x^D is replaced by Ah (x^(D+64) mod P) + Al (x^D mod
- * P): each product of 64 by 16 bits fits in 128. A carry-less product of
- * two reflected 64-bit values comes out one bit short of the 128-bit
- * reflected order, which the constants' x^-1 makes up. */
-__attribute__((target("pclmul,sse2"))) static inline __m128i fold(__m128i a, __m128i k)
-{
-    return _mm_xor_si128(_mm_clmulepi64_si128(a, k, 0x00), _mm_clmulepi64_si128(a, k, 0x11));
-}
-
-__attribute__((target("pclmul,sse2"))) static uint16_t crc_clmul(uint16_t crc, const uint8_t *p,
-                                                                   size_t n)
-{
-    const __m128i k512 = _mm_set_epi64x((long long)crc_k512[1], (long long)crc_k512[0]);
-    const __m128i k128 = _mm_set_epi64x((long long)crc_k128[1], (long long)crc_k128[0]);
-    /* A CRC carried in is the same as XOR-ing it into the first two bytes
-     * with an initial value of 0. */
-    __m128i a0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)p),
-                               _mm_cvtsi32_si128(crc));
-    __m128i a1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
-    __m128i a2 = _mm_loadu_si128((const __m128i *)(const void *)(p + 32));
-    __m128i a3 = _mm_loadu_si128((const __m128i *)(const void *)(p + 48));
-    p += 64;
-    n -= 64;
-    /* Four independent chains, each block folded over the 512 bits to the
-     * next block of its chain, hide the multiplier's latency. */
-    while (n >= 64) {
-        a0 = _mm_xor_si128(fold(a0, k512), _mm_loadu_si128((const __m128i *)(const void *)p));
-        a1 = _mm_xor_si128(fold(a1, k512),
-                           _mm_loadu_si128((const __m128i *)(const void *)(p + 16)));
-        a2 = _mm_xor_si128(fold(a2, k512),
-                           _mm_loadu_si128((const __m128i *)(const void *)(p + 32)));
-        a3 = _mm_xor_si128(fold(a3, k512),
-                           _mm_loadu_si128((const __m128i *)(const void *)(p + 48)));
-        p += 64;
-        n -= 64;
-    }
-    __m128i a = _mm_xor_si128(fold(a0, k128), a1);
-    a = _mm_xor_si128(fold(a, k128), a2);
-    a = _mm_xor_si128(fold(a, k128), a3);
-    while (n >= 16) {
-        a = _mm_xor_si128(fold(a, k128), _mm_loadu_si128((const __m128i *)(const void *)p));
-        p += 16;
-        n -= 16;
-    }
-    /* The block has the remainder of everything so far, so its CRC from 0
-     * is theirs. */
-    uint8_t rest[16];
-    _mm_storeu_si128((__m128i *)(void *)rest, a);
-    return crc_slice8(crc_slice8(0, rest, 16), p, n);
-}
-
-/* x^e mod P (P = x^16 + x^15 + x^2 + 1, 0x8005 unreflected), bit-reflected
- * into 64 bits: the coefficient of x^d at bit 63 - d. */
-static uint64_t xpow_mod_reflected(unsigned e)
-{
-    uint32_t r = 1;
-    while (e--) {
-        r <<= 1;
-        if (r & 0x10000)
-            r ^= 0x18005;
-    }
-    uint64_t k = 0;
-    for (unsigned d = 0; d < 16; d++)
-        if (r >> d & 1)
-            k |= (uint64_t)1 << (63 - d);
-    return k;
-}
-#endif
-
-static void crc_init(void)
-{
-    for (unsigned i = 0; i < 256; i++) {
-        uint16_t c = (uint16_t)i;
-        for (int k = 0; k < 8; k++)
-            c = (c & 1) ? (uint16_t)((c >> 1) ^ 0xA001) : (uint16_t)(c >> 1);
-        crc_tab[0][i] = c;
-    }
-    for (unsigned i = 0; i < 256; i++)
-        for (int t = 1; t < 8; t++)
-            crc_tab[t][i] = (uint16_t)((crc_tab[t - 1][i] >> 8) ^ crc_tab[0][crc_tab[t - 1][i] & 0xFF]);
-#ifdef CRC_CLMUL
-    /* Lane 0 (the low 64 bits) holds Ah, lane 1 Al: see fold(). */
-    crc_k128[0] = xpow_mod_reflected(128 + 64 - 1);
-    crc_k128[1] = xpow_mod_reflected(128 - 1);
-    crc_k512[0] = xpow_mod_reflected(512 + 64 - 1);
-    crc_k512[1] = xpow_mod_reflected(512 - 1);
-    __builtin_cpu_init();
-    crc_clmul_ok = __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse2");
-#endif
-}
-
-static void crc_setup(void)
-{
-    pthread_once(&crc_once, crc_init);
-}
-
-uint16_t pl_fit_crc16(uint16_t crc, const void *buf, size_t n)
-{
-    crc_setup();
-#ifdef CRC_CLMUL
-    if (n >= CRC_CLMUL_BYTES_MIN && crc_clmul_ok)
-        return crc_clmul(crc, buf, n);
-#endif
-    return crc_slice8(crc, buf, n);
-}
-
-/* The portable path alone, for tests that compare both on machines with
- * PCLMULQDQ. */
-uint16_t pl__fit_crc16_portable(uint16_t crc, const void *buf, size_t n)
-{
-    crc_setup();
-    return crc_slice8(crc, buf, n);
-}
-
-/* ------------------------------------------------------------------ */
-/* Bounds-checked little/big-endian loads (callers check the length)    */
-/* ------------------------------------------------------------------ */
-
-static inline uint16_t ld16(const uint8_t *p, bool be)
-{
-    return be ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[1] << 8 | p[0]);
-}
-
-static inline uint32_t ld32(const uint8_t *p, bool be)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return be ? __builtin_bswap32(v) : v;
-}
-
-static inline uint64_t ld64(const uint8_t *p, bool be)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return be ? __builtin_bswap64(v) : v;
+    return base < PL_FIT_BASE_COUNT_ ? pl__fit_bases[base].size : 0;
 }
 
 /* Read one element of a base type: the raw bit pattern (for the invalid
@@ -323,200 +132,6 @@ static inline __attribute__((always_inline)) double elem(unsigned base, const ui
     }
 }
 
-/* ------------------------------------------------------------------ */
-/* Compiled definitions                                                 */
-/* ------------------------------------------------------------------ */
-
-/* The hot loop writes kind, base and count of a value as one 32-bit word. */
-_Static_assert(offsetof(struct pl_fit_value, base) == offsetof(struct pl_fit_value, kind) + 1 &&
-                   offsetof(struct pl_fit_value, count) == offsetof(struct pl_fit_value, kind) + 2 &&
-                   sizeof(((struct pl_fit_value *)0)->count) == 2,
-               "pl_fit_value layout");
-
-enum op_kind {
-    OP_NUM,     /* one number */
-    OP_ARRAY,   /* several numbers of the same base type */
-    OP_STRING,
-    OP_BYTES,   /* kept raw: size not a multiple of the base size, or an
-                   unknown base type */
-};
-
-/* The hot loop's readers: one per base type and byte order for single
- * numbers, so a data message costs one switch per field. */
-enum reader {
-    R_U8, R_S8, R_U16, R_S16, R_U32, R_S32, R_U16B, R_S16B, R_U32B, R_S32B,
-    R_OTHER_NUM,   /* floats and 64-bit types, through elem() */
-    R_ARRAY, R_STRING, R_BYTES, R_SKIP,
-};
-
-/* Op flags. */
-#define OPF_SCALE 0x01     /* apply scale and offset */
-#define OPF_SLOW 0x02      /* components, sub-fields or accumulation */
-#define OPF_TIMESTAMP 0x04 /* field 253: remember as the last timestamp */
-#define OPF_ACCUM 0x08     /* an accumulated field: reseeds the accumulator */
-
-struct op {
-    uint16_t off;           /* offset of the field in the message's data */
-    uint8_t size;           /* bytes */
-    uint8_t base;           /* base type as written */
-    uint8_t kind;           /* enum op_kind */
-    uint8_t rd;             /* enum reader: how the hot loop reads it */
-    uint8_t flags;
-    uint16_t count;         /* elements (OP_NUM: 1) */
-    uint32_t vhdr;          /* kind, base and count of a one-number value,
-                               as laid out in struct pl_fit_value */
-    uint64_t invalid;
-    double scale, offset;
-    const struct pl_fit_field *field;
-    const struct pl_fit_field_info *info;  /* NULL when not in the profile */
-};
-
-static uint8_t reader_for(const struct op *o, bool be)
-{
-    if (o->kind == OP_ARRAY)
-        return R_ARRAY;
-    if (o->kind == OP_STRING)
-        return R_STRING;
-    if (o->kind == OP_BYTES)
-        return o->size ? R_BYTES : R_SKIP;
-    switch (o->base) {
-    case PL_FIT_ENUM: case PL_FIT_UINT8: case PL_FIT_UINT8Z: case PL_FIT_BYTE:
-        return R_U8;
-    case PL_FIT_SINT8:
-        return R_S8;
-    case PL_FIT_UINT16: case PL_FIT_UINT16Z:
-        return be ? R_U16B : R_U16;
-    case PL_FIT_SINT16:
-        return be ? R_S16B : R_S16;
-    case PL_FIT_UINT32: case PL_FIT_UINT32Z:
-        return be ? R_U32B : R_U32;
-    case PL_FIT_SINT32:
-        return be ? R_S32B : R_S32;
-    default:
-        return R_OTHER_NUM;
-    }
-}
-
-/* A developer field in a definition. The description is looked up by
- * (dev_index, num) per message, since a field_description may come or
- * change after the definition. */
-struct devop {
-    uint16_t off;
-    uint8_t size;
-    uint8_t dev_index;
-    uint8_t num;
-    struct pl_fit_field undescribed;  /* used while no description exists */
-};
-
-/* A compiled component of a one-element field whose expansion needs no
- * state: bits [shift, shift + bits) of the source become the target. Most
- * record messages need only these (speed -> enhanced_speed, altitude ->
- * enhanced_altitude), so they run without the general slow pass. */
-struct xop {
-    uint16_t src;           /* op index of the source field */
-    int16_t native;         /* op index of the target in the same message,
-                               or -1 */
-    uint8_t shift;
-    uint64_t mask;
-    double scale, offset;   /* the component's */
-    double tscale, toffset; /* the target's, for its invalid test */
-    double tinvalid;
-    const struct pl_fit_field *target;
-};
-
-/* An accumulated field present natively: its value seeds an accumulator. */
-struct seed {
-    uint16_t op;
-    uint8_t accum;          /* index into the decoder's accum table */
-    double cscale, coffset; /* the feeding component's scale and offset */
-};
-
-struct fdef {
-    bool defined;
-    bool be;                /* big-endian data */
-    bool slow;              /* needs the general slow pass */
-    uint16_t global;
-    const struct pl_fit_msg_info *mi;
-    uint32_t size;          /* bytes of data after the record header */
-    uint16_t nops, ndev;
-    struct op *ops;
-    struct devop *devops;
-    struct pl_fit_field *unknown;   /* descriptors of unknown fields */
-    struct xop *xops;       /* simple components, when !slow */
-    uint16_t nxops;
-    int16_t ts_op;          /* op index of a uint32 timestamp (253), or -1 */
-    struct seed seeds[4];   /* accumulated fields present natively */
-    uint8_t nseeds;
-    uint32_t nums_max;      /* numbers this message may need */
-    uint32_t values_max;
-};
-
-/* A developer field description (from field_description, message 206). */
-struct devfield {
-    struct pl_fit_field pub;
-    uint8_t base;
-    double scale, offset;   /* NaN when absent */
-    bool array;
-    char *name_buf, *units_buf;
-};
-
-/* Accumulated component targets (FIT protocol, "Accumulated fields"):
- * per (message, field), the running value and the last raw value. */
-struct accum {
-    uint16_t global;
-    uint8_t field;
-    bool used;
-    uint64_t value, last;
-};
-
-#define ACCUM_MAX 32
-
-enum state {
-    ST_HEADER,      /* expecting a file header */
-    ST_RECORDS,     /* inside the data of a segment */
-    ST_CRC,         /* expecting the 2-byte file CRC */
-    ST_TRAILING,    /* bytes after the last segment that are not FIT */
-    ST_ERROR,
-};
-
-struct pl_fit_decoder {
-    struct pl_fit_handler h;
-    unsigned options;
-    enum state st;
-    int err;                    /* the sticky error after ST_ERROR */
-    struct pl_diag err_diag;
-
-    uint64_t pos;               /* absolute offset of the next byte */
-    uint64_t seg_start;
-    uint64_t data_end;          /* absolute end of the segment's data */
-    bool size_unknown;          /* header data size 0: decode to the end */
-    bool finishing;             /* in finish: held-back records may go */
-    uint8_t segment;
-    bool any_segment;
-    uint16_t crc;               /* running CRC of the segment */
-    uint32_t last_ts;           /* last full timestamp (for compressed) */
-    bool have_ts;
-    unsigned warnings;
-
-    struct fdef defs[16];
-
-    struct devfield *dev;       /* developer field descriptions */
-    uint32_t ndev, devcap;
-    bool dev_index_known[PL_FIT_DEV_INDEX_MAX];
-
-    struct accum accum[ACCUM_MAX];
-
-    /* Output buffers, grown to the largest definition's needs. */
-    struct pl_fit_value *vals;
-    uint32_t valcap;
-    double *nums;
-    uint32_t numcap;
-
-    /* Carry-over for a record split across feeds. */
-    uint8_t *carry;
-    uint32_t carry_len;
-};
-
 /* The descriptor of a compressed timestamp when a message's profile has no
  * timestamp field (unknown messages). */
 static const struct pl_fit_field generic_timestamp = {
@@ -524,10 +139,7 @@ static const struct pl_fit_field generic_timestamp = {
     .show = PL_FIT_SHOW_DATE_TIME, .base = PL_FIT_UINT32,
 };
 
-static void warn(struct pl_fit_decoder *d, int code, uint64_t off, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void warn(struct pl_fit_decoder *d, int code, uint64_t off, const char *fmt, ...)
+void pl__fit_warn(struct pl_fit_decoder *d, int code, uint64_t off, const char *fmt, ...)
 {
     if (++d->warnings > PL_FIT_WARNINGS_MAX || !d->h.on_warning)
         return;
@@ -545,11 +157,7 @@ static void warn(struct pl_fit_decoder *d, int code, uint64_t off, const char *f
     d->h.on_warning(d->h.ctx, &w);
 }
 
-/* Enter the error state; returns the code. */
-static int fail(struct pl_fit_decoder *d, struct pl_diag *diag, int code, uint64_t off,
-                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int fail(struct pl_fit_decoder *d, struct pl_diag *diag, int code, uint64_t off,
+int pl__fit_fail(struct pl_fit_decoder *d, struct pl_diag *diag, int code, uint64_t off,
                 const char *fmt, ...)
 {
     pl_diag_clear(&d->err_diag);
@@ -566,19 +174,10 @@ static int fail(struct pl_fit_decoder *d, struct pl_diag *diag, int code, uint64
     return code;
 }
 
-static void fdef_release(struct fdef *f)
-{
-    pl__free(f->xops);
-    pl__free(f->ops);
-    pl__free(f->devops);
-    pl__free(f->unknown);
-    memset(f, 0, sizeof *f);
-}
-
 static void reset_segment_state(struct pl_fit_decoder *d)
 {
     for (int i = 0; i < 16; i++)
-        fdef_release(&d->defs[i]);
+        pl__fit_fdef_release(&d->defs[i]);
     for (uint32_t i = 0; i < d->ndev; i++) {
         pl__free(d->dev[i].name_buf);
         pl__free(d->dev[i].units_buf);
@@ -599,7 +198,6 @@ struct pl_fit_decoder *pl_fit_decoder_new(const struct pl_fit_handler *h, unsign
         d->h = *h;
     d->options = options;
     d->st = ST_HEADER;
-    crc_setup();
     return d;
 }
 
@@ -613,448 +211,6 @@ void pl_fit_decoder_free(struct pl_fit_decoder *d)
     pl__free(d->nums);
     pl__free(d->carry);
     pl__free(d);
-}
-
-/* Make room for a definition's worst case. */
-static int reserve_out(struct pl_fit_decoder *d, uint32_t values, uint32_t nums)
-{
-    if (values > d->valcap) {
-        struct pl_fit_value *v = pl__realloc(d->vals, (size_t)values * sizeof *v);
-        if (!v)
-            return PL_ENOMEM;
-        d->vals = v;
-        d->valcap = values;
-    }
-    if (nums > d->numcap) {
-        double *n = pl__realloc(d->nums, (size_t)nums * sizeof *n);
-        if (!n)
-            return PL_ENOMEM;
-        d->nums = n;
-        d->numcap = nums;
-    }
-    return 0;
-}
-
-/* Count the values and numbers component expansion may add for a field,
- * following targets that have components themselves (bounded depth: the
- * profile has no cycles, hostile input cannot add any). */
-static void count_expansion(const struct pl_fit_msg_info *mi, const struct pl_fit_component *c,
-                            unsigned nc, int depth, uint32_t *values, uint32_t *nums)
-{
-    if (depth > 4)
-        return;
-    for (unsigned j = 0; j < nc; j++) {
-        /* An array target grows by copying: budget nc numbers a push. */
-        *values += 1;
-        *nums += nc + 1;
-        const struct pl_fit_field_info *t = pl__fit_field_info(mi, c[j].target);
-        if (t && t->ncomponents)
-            count_expansion(mi, t->components, t->ncomponents, depth + 1, values, nums);
-    }
-}
-
-static struct accum *accum_slot(struct pl_fit_decoder *d, uint16_t global, uint8_t field)
-{
-    for (int i = 0; i < ACCUM_MAX; i++)
-        if (d->accum[i].used && d->accum[i].global == global && d->accum[i].field == field)
-            return &d->accum[i];
-    for (int i = 0; i < ACCUM_MAX; i++)
-        if (!d->accum[i].used) {
-            d->accum[i] = (struct accum){ .global = global, .field = field, .used = true };
-            return &d->accum[i];
-        }
-    return NULL;
-}
-
-/* True when op's components can run as xops: a one-element field with
- * components only (no sub-fields, no accumulation), each component to a
- * different target that has no components of its own. */
-static bool simple_components(const struct fdef *f, const struct op *o)
-{
-    const struct pl_fit_field_info *fi = o->info;
-    if (!fi || o->kind != OP_NUM || fi->nsubfields || fi->accumulated)
-        return false;
-    if (fi->pub.show != PL_FIT_SHOW_NUMBER && fi->pub.type != PL_FIT_TYPE_NONE)
-        return true; /* the profile expands no components of named types */
-    unsigned ebits = bases[fi->pub.base < PL_FIT_BASE_COUNT_ ? fi->pub.base : PL_FIT_BYTE].size * 8u;
-    unsigned at = 0;
-    for (unsigned j = 0; j < fi->ncomponents; j++) {
-        const struct pl_fit_component *c = &fi->components[j];
-        const struct pl_fit_field_info *t = pl__fit_field_info(f->mi, c->target);
-        if (c->accumulate || !t || t->ncomponents || c->bits == 0 || at + c->bits > ebits)
-            return false;
-        for (unsigned k = 0; k < j; k++)
-            if (fi->components[k].target == c->target)
-                return false;
-        at += c->bits;
-    }
-    return true;
-}
-
-/* Turn the slow ops of a definition into xops when all of them are
- * simple; leaves f->slow set otherwise. False when out of memory. */
-static bool compile_simple_components(struct fdef *f)
-{
-    unsigned n = 0;
-    for (unsigned i = 0; i < f->nops; i++) {
-        const struct op *o = &f->ops[i];
-        if (!(o->flags & OPF_SLOW))
-            continue;
-        if (!simple_components(f, o))
-            return true; /* stays on the general path */
-        if (o->info->pub.show == PL_FIT_SHOW_NUMBER || o->info->pub.type == PL_FIT_TYPE_NONE)
-            n += o->info->ncomponents;
-    }
-    f->xops = pl__calloc(n ? n : 1, sizeof *f->xops);
-    if (!f->xops)
-        return false;
-    for (unsigned i = 0; i < f->nops; i++) {
-        const struct op *o = &f->ops[i];
-        const struct pl_fit_field_info *fi = o->info;
-        if (!(o->flags & OPF_SLOW) ||
-            !(fi->pub.show == PL_FIT_SHOW_NUMBER || fi->pub.type == PL_FIT_TYPE_NONE))
-            continue;
-        unsigned shift = 0;
-        for (unsigned j = 0; j < fi->ncomponents; j++) {
-            const struct pl_fit_component *c = &fi->components[j];
-            const struct pl_fit_field_info *t = pl__fit_field_info(f->mi, c->target);
-            unsigned tb = t->pub.base < PL_FIT_BASE_COUNT_ ? t->pub.base : PL_FIT_BYTE;
-            struct xop *x = &f->xops[f->nxops++];
-            x->src = (uint16_t)i;
-            x->native = -1;
-            for (unsigned k = 0; k < f->nops; k++)
-                if (f->ops[k].info == t)
-                    x->native = (int16_t)k;
-            x->shift = (uint8_t)shift;
-            x->mask = c->bits >= 64 ? UINT64_MAX : ((uint64_t)1 << c->bits) - 1;
-            x->scale = c->scale;
-            x->offset = c->offset;
-            x->tscale = t->scale;
-            x->toffset = t->offset;
-            x->tinvalid = (double)bases[tb].invalid;
-            x->target = &t->pub;
-            shift += c->bits;
-        }
-    }
-    f->slow = false;
-    return true;
-}
-
-/* Compile a definition message into a plan. p points at the reserved byte
- * (after the record header); n bytes are available and were checked to hold
- * the whole definition. */
-static int compile_def(struct pl_fit_decoder *d, uint8_t local, bool has_dev, const uint8_t *p,
-                       uint64_t off, struct pl_diag *diag)
-{
-    struct fdef nf = { 0 };
-    nf.be = p[1] == 1;
-    if (p[1] > 1)
-        warn(d, PL_EFORMAT, off + 2, "definition architecture byte is %u, expected 0 or 1; read as little-endian", p[1]);
-    nf.global = ld16(p + 2, nf.be);
-    uint8_t nfields = p[4];
-    const uint8_t *fp = p + 5;
-    const uint8_t *dp = fp + 3 * nfields;
-    uint8_t ndev = has_dev ? dp[0] : 0;
-    dp += has_dev ? 1 : 0;
-
-    nf.mi = pl__fit_msg_info(nf.global);
-    nf.defined = true;
-    int rc = PL_ENOMEM;
-    nf.ops = pl__calloc(nfields ? nfields : 1, sizeof *nf.ops);
-    nf.devops = pl__calloc(ndev ? ndev : 1, sizeof *nf.devops);
-    nf.unknown = pl__calloc(nfields ? nfields : 1, sizeof *nf.unknown);
-    if (!nf.ops || !nf.devops || !nf.unknown)
-        goto out;
-
-    uint32_t values = 1 /* compressed timestamp */, nums = 0;
-    uint32_t at = 0;
-    for (unsigned i = 0; i < nfields; i++) {
-        uint8_t num = fp[3 * i], size = fp[3 * i + 1], bt = fp[3 * i + 2];
-        struct op *o = &nf.ops[nf.nops++];
-        o->off = (uint16_t)at;
-        o->size = size;
-        at += size;
-        unsigned base = bt & 0x1F;
-        /* Bits 5-6 are reserved and bit 7 is the endian flag (FIT protocol,
-         * "Base Type" byte); a base type number past the table is unknown. */
-        const struct pl_fit_field_info *fi = nf.mi ? pl__fit_field_info(nf.mi, num) : NULL;
-        o->info = fi;
-        if (fi) {
-            o->field = &fi->pub;
-        } else {
-            struct pl_fit_field *u = &nf.unknown[i];
-            u->name = NULL;
-            u->units = "";
-            u->num = num;
-            u->type = PL_FIT_TYPE_NONE;
-            u->show = base == PL_FIT_STRING ? PL_FIT_SHOW_STRING : PL_FIT_SHOW_NUMBER;
-            u->flags = PL_FIT_F_UNKNOWN;
-            u->base = base < PL_FIT_BASE_COUNT_ ? (uint8_t)base : PL_FIT_BYTE;
-            o->field = u;
-        }
-        values++;
-        if (size == 0) {
-            o->kind = OP_BYTES; /* zero-size fields carry nothing: skipped */
-            o->count = 0;
-            continue;
-        }
-        if (base >= PL_FIT_BASE_COUNT_) {
-            warn(d, PL_EUNSUPPORTED, off + 6 + 3 * i,
-                 "field %u of message %u has unknown base type 0x%02x; kept as raw bytes", num,
-                 nf.global, bt);
-            o->kind = OP_BYTES;
-            o->base = PL_FIT_BYTE;
-            o->count = 1;
-            continue;
-        }
-        o->base = (uint8_t)base;
-        unsigned bsize = bases[base].size;
-        o->invalid = bases[base].invalid;
-        if (base == PL_FIT_STRING) {
-            o->kind = OP_STRING;
-            o->count = 1;
-        } else if (size % bsize) {
-            warn(d, PL_EFORMAT, off + 6 + 3 * i,
-                 "field %u of message %u is %u bytes, not a multiple of its base type %s; kept as raw bytes",
-                 num, nf.global, size, bases[base].name);
-            o->kind = OP_BYTES;
-            o->count = 1;
-        } else {
-            o->count = (uint16_t)(size / bsize);
-            o->kind = o->count == 1 ? OP_NUM : OP_ARRAY;
-            nums += o->count;
-        }
-        if (num == 253 && o->kind == OP_NUM && base == PL_FIT_UINT32)
-            o->flags |= OPF_TIMESTAMP;
-        o->scale = 1;
-        o->offset = 0;
-        if (fi && !(d->options & PL_FIT_RAW)) {
-            if (fi->pub.show == PL_FIT_SHOW_NUMBER && fi->single_scale &&
-                (fi->scale != 1 || fi->offset != 0)) {
-                o->flags |= OPF_SCALE;
-                o->scale = fi->scale;
-                o->offset = fi->offset;
-            }
-            if (fi->ncomponents || fi->nsubfields || fi->accumulated)
-                o->flags |= OPF_SLOW;
-            if (fi->accumulated)
-                o->flags |= OPF_ACCUM;
-            if (fi->ncomponents)
-                count_expansion(nf.mi, fi->components, fi->ncomponents, 0, &values, &nums);
-            for (unsigned s = 0; s < fi->nsubfields; s++) {
-                values++;
-                nums += o->count;
-                count_expansion(nf.mi, fi->subfields[s].components, fi->subfields[s].ncomponents,
-                                0, &values, &nums);
-            }
-        }
-        if (o->flags & OPF_SLOW)
-            nf.slow = true;
-    }
-    for (unsigned i = 0; i < ndev; i++) {
-        struct devop *o = &nf.devops[nf.ndev++];
-        o->num = dp[3 * i];
-        o->size = dp[3 * i + 1];
-        o->dev_index = dp[3 * i + 2];
-        o->off = (uint16_t)at;
-        at += o->size;
-        o->undescribed = (struct pl_fit_field){
-            .units = "", .num = o->num, .type = PL_FIT_TYPE_NONE, .show = PL_FIT_SHOW_NUMBER,
-            .flags = PL_FIT_F_DEV | PL_FIT_F_UNKNOWN, .dev_index = o->dev_index, .base = PL_FIT_BYTE,
-        };
-        values++;
-        nums += o->size; /* at most one number per byte */
-    }
-    /* A native value of an accumulated field (record.distance,
-     * hr.event_timestamp) seeds the accumulator that the field's component
-     * source (compressed_speed_distance, event_timestamp_12) adds to, in
-     * that component's units (FIT protocol, "Accumulated fields"). This is
-     * a cheap step after the plain fields, not a reason for the slow
-     * pass. */
-    nf.slow = false;
-    for (unsigned i = 0; i < nf.nops; i++) {
-        struct op *o = &nf.ops[i];
-        if (o->flags & OPF_ACCUM) {
-            const struct pl_fit_component *feed = NULL;
-            for (unsigned k = 0; k < nf.mi->nfields && !feed; k++) {
-                const struct pl_fit_field_info *src = &nf.mi->fields[k];
-                for (unsigned c = 0; c < src->ncomponents && !feed; c++)
-                    if (src->components[c].target == o->field->num && src->components[c].accumulate)
-                        feed = &src->components[c];
-            }
-            struct accum *a = feed ? accum_slot(d, nf.global, (uint8_t)o->field->num) : NULL;
-            if (a && nf.nseeds < PL_ARRAY_LEN(nf.seeds)) {
-                nf.seeds[nf.nseeds++] = (struct seed){
-                    .op = (uint16_t)i, .accum = (uint8_t)(a - d->accum),
-                    .cscale = feed->scale, .coffset = feed->offset,
-                };
-            }
-            o->flags &= (uint8_t)~OPF_ACCUM;
-            if (!o->info->ncomponents && !o->info->nsubfields)
-                o->flags &= (uint8_t)~OPF_SLOW;
-        }
-        nf.slow |= (o->flags & OPF_SLOW) != 0;
-    }
-    nf.ts_op = -1;
-    for (unsigned i = 0; i < nf.nops; i++) {
-        struct pl_fit_value hdr = { .kind = PL_FIT_K_NUMBER, .base = nf.ops[i].base, .count = 1 };
-        memcpy(&nf.ops[i].vhdr, &hdr.kind, sizeof nf.ops[i].vhdr);
-        nf.ops[i].rd = reader_for(&nf.ops[i], nf.be);
-        /* A field number given twice in one definition (some writers
-         * repeat lap avg_speed): the last one wins, as in the official
-         * SDK, so a message never carries two values for one field. */
-        for (unsigned k = i + 1; k < nf.nops; k++)
-            if (nf.ops[k].field->num == nf.ops[i].field->num) {
-                nf.ops[i].rd = R_SKIP;
-                nf.ops[i].flags = 0;
-                break;
-            }
-        if (nf.ops[i].flags & OPF_TIMESTAMP)
-            nf.ts_op = (int16_t)i;
-    }
-    if (nf.slow && !compile_simple_components(&nf)) {
-        rc = PL_ENOMEM;
-        goto out;
-    }
-    nf.size = at;
-    nf.values_max = values;
-    nf.nums_max = nums;
-    /* Developer fields in a definition whose index was never declared are
-     * kept raw (and said once here). */
-    for (unsigned i = 0; i < nf.ndev; i++)
-        if (!d->dev_index_known[nf.devops[i].dev_index])
-            warn(d, PL_EFORMAT, off, "definition of message %u uses developer data index %u, which no developer_data_id declared; its fields are kept raw",
-                 nf.global, nf.devops[i].dev_index);
-    rc = reserve_out(d, values, nums);
-    if (rc)
-        goto out;
-    fdef_release(&d->defs[local]);
-    d->defs[local] = nf;
-    return 0;
-out:
-    fdef_release(&nf);
-    return fail(d, diag, rc, off, "out of memory compiling a definition");
-}
-
-/* ------------------------------------------------------------------ */
-/* Developer data                                                       */
-/* ------------------------------------------------------------------ */
-
-static const struct devfield *dev_find(const struct pl_fit_decoder *d, uint8_t index, uint8_t num)
-{
-    for (uint32_t i = d->ndev; i-- > 0;)
-        if (d->dev[i].pub.dev_index == index && d->dev[i].pub.num == num)
-            return &d->dev[i];
-    return NULL;
-}
-
-/* A copy of a string value (NUL-terminated, at most n bytes). */
-static char *dup_bytes(const uint8_t *p, size_t n)
-{
-    size_t len = strnlen((const char *)p, n);
-    char *s = pl__malloc(len + 1);
-    if (s) {
-        memcpy(s, p, len);
-        s[len] = 0;
-    }
-    return s;
-}
-
-/* A single number in [0, max], whatever base type the file gave it (a
- * hostile file may declare a one-byte field as a float). */
-static bool small_uint(const struct pl_fit_value *v, uint32_t max, uint32_t *out)
-{
-    if (!v || v->kind != PL_FIT_K_NUMBER || v->count != 1)
-        return false;
-    double x = v->u.num;
-    if (!(x >= 0 && x <= max))
-        return false;
-    *out = (uint32_t)x;
-    return true;
-}
-
-/* Learn from developer_data_id (207) and field_description (206). Values
- * are taken from the decoded message (raw; these messages are not scaled). */
-static int learn_dev(struct pl_fit_decoder *d, const struct pl_fit_msg *m, struct pl_diag *diag)
-{
-    uint32_t index32, num32, base32;
-    if (m->global == 207) {
-        if (small_uint(pl_fit_msg_find(m, 3), 254, &index32))
-            d->dev_index_known[index32] = true;
-        return 0;
-    }
-    if (!small_uint(pl_fit_msg_find(m, 0), 254, &index32) ||
-        !small_uint(pl_fit_msg_find(m, 1), 255, &num32) ||
-        !small_uint(pl_fit_msg_find(m, 2), 255, &base32))
-        return 0; /* incomplete or out of range: nothing to learn */
-    uint8_t index = (uint8_t)index32, num = (uint8_t)num32;
-    unsigned base = base32 & 0x1F;
-    /* A description refers to a developer_data_id by its index (FIT
-     * protocol, "Developer Data"); for an index never declared it
-     * describes nothing, and that developer's fields stay raw. */
-    if (!d->dev_index_known[index])
-        return 0;
-    struct devfield *f = (struct devfield *)dev_find(d, index, num);
-    bool fresh = f == NULL;
-    if (!f) {
-        if (d->ndev >= PL_FIT_DEV_FIELDS_MAX) {
-            warn(d, PL_ELIMIT, m->offset, "more than %d developer field descriptions; this one is ignored",
-                 PL_FIT_DEV_FIELDS_MAX);
-            return 0;
-        }
-        if (d->ndev == d->devcap) {
-            uint32_t cap = d->devcap ? d->devcap * 2 : 16;
-            struct devfield *nd = pl__realloc(d->dev, cap * sizeof *nd);
-            if (!nd)
-                return fail(d, diag, PL_ENOMEM, m->offset, "out of memory");
-            d->dev = nd;
-            d->devcap = cap;
-        }
-        f = &d->dev[d->ndev++];
-        memset(f, 0, sizeof *f);
-    } else {
-        pl__free(f->name_buf);
-        pl__free(f->units_buf);
-        f->name_buf = f->units_buf = NULL;
-    }
-    f->pub.dev_index = index;
-    f->pub.num = num;
-    f->pub.type = PL_FIT_TYPE_NONE;
-    f->pub.flags = PL_FIT_F_DEV;
-    f->base = base < PL_FIT_BASE_COUNT_ ? (uint8_t)base : PL_FIT_BYTE;
-    f->pub.base = f->base;
-    f->pub.show = base == PL_FIT_STRING ? PL_FIT_SHOW_STRING : PL_FIT_SHOW_NUMBER;
-    const struct pl_fit_value *name = pl_fit_msg_find(m, 3), *units = pl_fit_msg_find(m, 8),
-                              *scale = pl_fit_msg_find(m, 6), *offs = pl_fit_msg_find(m, 7),
-                              *arr = pl_fit_msg_find(m, 4);
-    if (name && name->kind == PL_FIT_K_STRING)
-        f->name_buf = dup_bytes(name->u.bytes.p, name->u.bytes.n);
-    if (units && units->kind == PL_FIT_K_STRING)
-        f->units_buf = dup_bytes(units->u.bytes.p, units->u.bytes.n);
-    if ((name && name->kind == PL_FIT_K_STRING && !f->name_buf) ||
-        (units && units->kind == PL_FIT_K_STRING && !f->units_buf)) {
-        /* Keep the table consistent: a new entry (the last) goes; one
-         * described again stays, with nothing left to free twice. */
-        pl__free(f->name_buf);
-        pl__free(f->units_buf);
-        f->name_buf = f->units_buf = NULL;
-        f->pub.name = NULL;
-        f->pub.units = "";
-        if (fresh)
-            d->ndev--;
-        return fail(d, diag, PL_ENOMEM, m->offset, "out of memory");
-    }
-    f->pub.name = f->name_buf;
-    f->pub.units = f->units_buf ? f->units_buf : "";
-    if (!f->name_buf)
-        f->pub.flags |= PL_FIT_F_UNKNOWN;
-    double sc = pl_fit_value_num(scale), of = pl_fit_value_num(offs);
-    f->scale = isfinite(sc) && sc != 0 ? sc : 1;
-    f->offset = isfinite(of) ? of : 0;
-    f->array = pl_fit_value_num(arr) > 0;
-    if (f->array)
-        f->pub.flags |= PL_FIT_F_ARRAY;
-    return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1074,7 +230,7 @@ static bool decode_numbers(struct out *o, struct pl_fit_value *v, unsigned base,
                            unsigned count, bool be, uint64_t invalid, double scale, double offset,
                            bool scaled)
 {
-    unsigned bsize = bases[base].size;
+    unsigned bsize = pl__fit_bases[base].size;
     if (count == 1) {
         uint64_t raw;
         double x = elem(base, p, be, &raw);
@@ -1157,7 +313,6 @@ static bool op_raw(const struct op *o, const uint8_t *data, bool be, uint64_t *r
     return *raw != o->invalid;
 }
 
-
 /* Find an output value for a profile field (not expanded/sub-field). */
 static struct pl_fit_value *out_find(struct out *o, uint32_t from, const struct pl_fit_field *f)
 {
@@ -1193,7 +348,7 @@ static void expand(struct pl_fit_decoder *d, struct out *o, const struct fdef *f
         if (!t)
             continue;
         if (c->accumulate) {
-            struct accum *a = accum_slot(d, f->global, c->target);
+            struct accum *a = pl__fit_accum_slot(d, f->global, c->target);
             if (a) {
                 uint64_t mask = c->bits >= 64 ? UINT64_MAX : ((uint64_t)1 << c->bits) - 1;
                 if (!a->value && !a->last)
@@ -1207,7 +362,7 @@ static void expand(struct pl_fit_decoder *d, struct out *o, const struct fdef *f
         /* The value as the target would store it, for its invalid test. */
         double traw = (x + t->offset) * t->scale;
         unsigned tb = t->pub.base < PL_FIT_BASE_COUNT_ ? t->pub.base : PL_FIT_BYTE;
-        bool invalid = traw == (double)bases[tb].invalid;
+        bool invalid = traw == (double)pl__fit_bases[tb].invalid;
         /* Targets are collected after the natives: replace a native value
          * of the same field, or extend an expanded one. */
         struct pl_fit_value *v = NULL;
@@ -1247,7 +402,7 @@ static void expand(struct pl_fit_decoder *d, struct out *o, const struct fdef *f
             }
         }
         if (t->ncomponents && !invalid) {
-            unsigned tbits = bases[tb].size * 8;
+            unsigned tbits = pl__fit_bases[tb].size * 8;
             /* The target's components read its value as the target
              * stores it, in its own scale (speed 350 at scale 100 is 3.5
              * m/s, stored as 3500 at scale 1000 for enhanced_speed). */
@@ -1272,7 +427,7 @@ static void slow_pass(struct pl_fit_decoder *d, struct out *o, const struct fdef
         unsigned nel = 0;
         bool valid = false;
         if (op->kind == OP_NUM || op->kind == OP_ARRAY) {
-            unsigned bs = bases[op->base].size;
+            unsigned bs = pl__fit_bases[op->base].size;
             for (unsigned k = 0; k < op->count && k < 255; k++) {
                 elem(op->base, data + op->off + k * bs, f->be, &elems[nel]);
                 valid |= elems[nel] != op->invalid;
@@ -1281,7 +436,7 @@ static void slow_pass(struct pl_fit_decoder *d, struct out *o, const struct fdef
         }
         if (!valid)
             continue;
-        unsigned pbits = (fi->pub.base < PL_FIT_BASE_COUNT_ ? bases[fi->pub.base].size : 1) * 8;
+        unsigned pbits = (fi->pub.base < PL_FIT_BASE_COUNT_ ? pl__fit_bases[fi->pub.base].size : 1) * 8;
         /* Components expand only from numeric profile types. */
         if (fi->ncomponents && (fi->pub.show == PL_FIT_SHOW_NUMBER || fi->pub.type == PL_FIT_TYPE_NONE))
             expand(d, o, f, fi->components, fi->ncomponents, pbits, elems, nel, 0, natives);
@@ -1313,7 +468,7 @@ static void slow_pass(struct pl_fit_decoder *d, struct out *o, const struct fdef
                                 sf->scale, sf->offset, scaled))
                 continue;
             o->n++;
-            unsigned sbits = (sf->pub.base < PL_FIT_BASE_COUNT_ ? bases[sf->pub.base].size : 1) * 8;
+            unsigned sbits = (sf->pub.base < PL_FIT_BASE_COUNT_ ? pl__fit_bases[sf->pub.base].size : 1) * 8;
             if (sf->ncomponents)
                 expand(d, o, f, sf->components, sf->ncomponents, sbits, elems, nel, 0, natives);
         }
@@ -1438,7 +593,7 @@ static void seed_accum(struct pl_fit_decoder *d, const struct fdef *f, const str
     if (op->kind != OP_NUM && op->kind != OP_ARRAY)
         return;
     const struct pl_fit_field_info *fi = op->info;
-    unsigned bs = bases[op->base].size;
+    unsigned bs = pl__fit_bases[op->base].size;
     double x = 0;
     bool found = false;
     for (unsigned k = op->count; k-- > 0 && !found;) {
@@ -1555,7 +710,7 @@ static int decode_data(struct pl_fit_decoder *d, uint8_t local, const struct fde
             continue;
         const uint8_t *p = data + dop->off;
         struct pl_fit_value *v = &o.v[o.n];
-        const struct devfield *df = dev_find(d, dop->dev_index, dop->num);
+        const struct devfield *df = pl__fit_dev_find(d, dop->dev_index, dop->num);
         memset(v, 0, sizeof *v);
         if (!df) {
             /* Never described: kept raw. */
@@ -1567,7 +722,7 @@ static int decode_data(struct pl_fit_decoder *d, uint8_t local, const struct fde
         }
         v->field = &df->pub;
         v->base = df->base;
-        unsigned bs = bases[df->base].size;
+        unsigned bs = pl__fit_bases[df->base].size;
         if (df->base == PL_FIT_STRING) {
             if (!decode_strings(v, p, dop->size))
                 continue;
@@ -1576,7 +731,7 @@ static int decode_data(struct pl_fit_decoder *d, uint8_t local, const struct fde
         } else {
             v->kind = PL_FIT_K_NUMBER;
             bool scaled = !raw_mode && (df->scale != 1 || df->offset != 0);
-            if (!decode_numbers(&o, v, df->base, p, dop->size / bs, f->be, bases[df->base].invalid,
+            if (!decode_numbers(&o, v, df->base, p, dop->size / bs, f->be, pl__fit_bases[df->base].invalid,
                                 df->scale, df->offset, scaled))
                 continue;
         }
@@ -1592,12 +747,12 @@ static int decode_data(struct pl_fit_decoder *d, uint8_t local, const struct fde
         .values = o.v,
     };
     if (f->global == 206 || f->global == 207) {
-        int rc = learn_dev(d, &m, diag);
+        int rc = pl__fit_learn_dev(d, &m, diag);
         if (rc)
             return rc;
     }
     if (d->h.on_msg && d->h.on_msg(d->h.ctx, &m))
-        return fail(d, diag, PL_ECANCELED, off, "stopped by the caller");
+        return pl__fit_fail(d, diag, PL_ECANCELED, off, "stopped by the caller");
     return 0;
 }
 
@@ -1641,15 +796,15 @@ static int step(struct pl_fit_decoder *d, const uint8_t *p, size_t avail, size_t
         uint8_t hsize = p[0];
         if (hsize < 12 || memcmp(p + 8, ".FIT", 4) != 0) {
             if (!d->any_segment)
-                return fail(d, diag, PL_ENOTFIT, off,
+                return pl__fit_fail(d, diag, PL_ENOTFIT, off,
                             "not a FIT file: no \".FIT\" file header at byte %llu",
                             (unsigned long long)off);
             /* Bytes after a complete FIT file that are no FIT header. */
             if (d->options & PL_FIT_STRICT)
-                return fail(d, diag, PL_EFORMAT, off,
+                return pl__fit_fail(d, diag, PL_EFORMAT, off,
                             "bytes after the end of the FIT data at byte %llu are not a FIT file header",
                             (unsigned long long)off);
-            warn(d, PL_EFORMAT, off,
+            pl__fit_warn(d, PL_EFORMAT, off,
                  "bytes after the end of the FIT data at byte %llu are not a FIT file header; ignored",
                  (unsigned long long)off);
             d->st = ST_TRAILING;
@@ -1661,7 +816,7 @@ static int step(struct pl_fit_decoder *d, const uint8_t *p, size_t avail, size_t
             return STEP_NEED;
         }
         if (d->segment == PL_FIT_SEGMENTS_MAX - 1 && d->any_segment)
-            return fail(d, diag, PL_ELIMIT, off, "more than %d chained FIT files", PL_FIT_SEGMENTS_MAX);
+            return pl__fit_fail(d, diag, PL_ELIMIT, off, "more than %d chained FIT files", PL_FIT_SEGMENTS_MAX);
         if (d->any_segment)
             d->segment++;
         d->any_segment = true;
@@ -1681,29 +836,29 @@ static int step(struct pl_fit_decoder *d, const uint8_t *p, size_t avail, size_t
             if (c != h.crc) {
                 h.crc_ok = false;
                 if (d->options & PL_FIT_STRICT)
-                    return fail(d, diag, PL_ECRC, off + 12,
+                    return pl__fit_fail(d, diag, PL_ECRC, off + 12,
                                 "file header CRC is 0x%04x, computed 0x%04x", h.crc, c);
-                warn(d, PL_ECRC, off + 12, "file header CRC is 0x%04x, computed 0x%04x; decoding anyway",
+                pl__fit_warn(d, PL_ECRC, off + 12, "file header CRC is 0x%04x, computed 0x%04x; decoding anyway",
                      h.crc, c);
             }
         }
         if ((h.protocol >> 4) > 2)
-            warn(d, PL_EUNSUPPORTED, off + 1, "protocol version %u.%u is newer than 2.x; decoding anyway",
+            pl__fit_warn(d, PL_EUNSUPPORTED, off + 1, "protocol version %u.%u is newer than 2.x; decoding anyway",
                  h.protocol >> 4, h.protocol & 15);
         d->seg_start = off;
         d->crc = pl_fit_crc16(0, p, hsize);
         d->size_unknown = h.data_size == 0;
         d->data_end = off + hsize + h.data_size;
         if (d->size_unknown && (d->options & PL_FIT_STRICT))
-            return fail(d, diag, PL_EFORMAT, off + 4,
+            return pl__fit_fail(d, diag, PL_EFORMAT, off + 4,
                         "file header data size is 0 (not finalised, as a device that stopped leaves it)");
         if (d->size_unknown)
-            warn(d, PL_EFORMAT, off + 4,
+            pl__fit_warn(d, PL_EFORMAT, off + 4,
                  "file header data size is 0 (not finalised, as a device that stopped leaves it); decoding to the end");
         *used = hsize;
         d->st = ST_RECORDS;
         if (d->h.on_header && d->h.on_header(d->h.ctx, &h))
-            return fail(d, diag, PL_ECANCELED, off, "stopped by the caller");
+            return pl__fit_fail(d, diag, PL_ECANCELED, off, "stopped by the caller");
         if (!d->size_unknown && h.data_size == 0)
             d->st = ST_CRC;
         return STEP_OK;
@@ -1740,20 +895,20 @@ static int step(struct pl_fit_decoder *d, const uint8_t *p, size_t avail, size_t
                     *need = 3;
                     return STEP_NEED;
                 }
-                return fail(d, diag, PL_EFORMAT, off,
+                return pl__fit_fail(d, diag, PL_EFORMAT, off,
                             "compressed-timestamp record at byte %llu uses local type %u, which has no definition",
                             (unsigned long long)off, local);
             }
             size_t n = 1 + (size_t)f->size;
             if (lim < n + hold) {
                 if (!d->size_unknown && d->data_end - off < n)
-                    return fail(d, diag, PL_EFORMAT, off, "record at byte %llu (%zu bytes) crosses the end of the data at byte %llu",
+                    return pl__fit_fail(d, diag, PL_EFORMAT, off, "record at byte %llu (%zu bytes) crosses the end of the data at byte %llu",
                                 (unsigned long long)off, n, (unsigned long long)d->data_end);
                 *need = n + hold;
                 return STEP_NEED;
             }
             if (!d->have_ts)
-                warn(d, PL_EFORMAT, off, "compressed timestamp at byte %llu before any full timestamp; counted from 0",
+                pl__fit_warn(d, PL_EFORMAT, off, "compressed timestamp at byte %llu before any full timestamp; counted from 0",
                      (unsigned long long)off);
             uint32_t toff = rh & 0x1F;
             uint32_t ts = d->last_ts + ((toff - (d->last_ts & 0x1F)) & 0x1F);
@@ -1770,14 +925,14 @@ static int step(struct pl_fit_decoder *d, const uint8_t *p, size_t avail, size_t
             size_t n = 1 + def_size(p + 1, lim - 1, has_dev);
             if (lim < n + hold) {
                 if (!d->size_unknown && d->data_end - off < n)
-                    return fail(d, diag, PL_EFORMAT, off, "definition at byte %llu (%zu bytes) crosses the end of the data at byte %llu",
+                    return pl__fit_fail(d, diag, PL_EFORMAT, off, "definition at byte %llu (%zu bytes) crosses the end of the data at byte %llu",
                                 (unsigned long long)off, n, (unsigned long long)d->data_end);
                 *need = n + hold;
                 return STEP_NEED;
             }
             if (rh & 0x10)
-                warn(d, PL_EFORMAT, off, "record header at byte %llu sets reserved bit 4", (unsigned long long)off);
-            int rc = compile_def(d, local, has_dev, p + 1, off, diag);
+                pl__fit_warn(d, PL_EFORMAT, off, "record header at byte %llu sets reserved bit 4", (unsigned long long)off);
+            int rc = pl__fit_compile_def(d, local, has_dev, p + 1, off, diag);
             if (rc)
                 return rc;
             *used = n;
@@ -1792,13 +947,13 @@ static int step(struct pl_fit_decoder *d, const uint8_t *p, size_t avail, size_t
                 *need = 3;
                 return STEP_NEED;
             }
-            return fail(d, diag, PL_EFORMAT, off, "record at byte %llu uses local type %u, which has no definition",
+            return pl__fit_fail(d, diag, PL_EFORMAT, off, "record at byte %llu uses local type %u, which has no definition",
                         (unsigned long long)off, local);
         }
         size_t n = 1 + (size_t)f->size;
         if (lim < n + hold) {
             if (!d->size_unknown && d->data_end - off < n)
-                return fail(d, diag, PL_EFORMAT, off, "record at byte %llu (%zu bytes) crosses the end of the data at byte %llu",
+                return pl__fit_fail(d, diag, PL_EFORMAT, off, "record at byte %llu (%zu bytes) crosses the end of the data at byte %llu",
                             (unsigned long long)off, n, (unsigned long long)d->data_end);
             *need = n + hold;
             return STEP_NEED;
@@ -1834,13 +989,13 @@ static int check_crc(struct pl_fit_decoder *d, const uint8_t *p, struct pl_diag 
     t.crc_ok = t.crc_file == t.crc_computed;
     if (!t.crc_ok) {
         if (d->options & PL_FIT_STRICT)
-            return fail(d, diag, PL_ECRC, d->pos, "file CRC at byte %llu is 0x%04x, computed 0x%04x",
+            return pl__fit_fail(d, diag, PL_ECRC, d->pos, "file CRC at byte %llu is 0x%04x, computed 0x%04x",
                         (unsigned long long)d->pos, t.crc_file, t.crc_computed);
-        warn(d, PL_ECRC, d->pos, "file CRC at byte %llu is 0x%04x, computed 0x%04x; data decoded anyway",
+        pl__fit_warn(d, PL_ECRC, d->pos, "file CRC at byte %llu is 0x%04x, computed 0x%04x; data decoded anyway",
              (unsigned long long)d->pos, t.crc_file, t.crc_computed);
     }
     if (d->h.on_trailer && d->h.on_trailer(d->h.ctx, &t))
-        return fail(d, diag, PL_ECANCELED, d->pos, "stopped by the caller");
+        return pl__fit_fail(d, diag, PL_ECANCELED, d->pos, "stopped by the caller");
     d->st = ST_HEADER;
     return 0;
 }
@@ -1947,7 +1102,7 @@ int pl_fit_decoder_feed(struct pl_fit_decoder *d, const void *buf, size_t n, str
         /* Append just what the unit needs (at least one byte). */
         size_t want = need > d->carry_len ? need - d->carry_len : 1;
         if (d->carry_len + want > PL_FIT_MSG_BYTES_MAX + 16)
-            return fail(d, diag, PL_ELIMIT, d->pos, "record larger than %d bytes", PL_FIT_MSG_BYTES_MAX);
+            return pl__fit_fail(d, diag, PL_ELIMIT, d->pos, "record larger than %d bytes", PL_FIT_MSG_BYTES_MAX);
         if (want > n)
             want = n;
         memcpy(d->carry + d->carry_len, p, want);
@@ -1977,11 +1132,11 @@ int pl_fit_decoder_feed(struct pl_fit_decoder *d, const void *buf, size_t n, str
         if (!d->carry) {
             d->carry = pl__malloc(PL_FIT_MSG_BYTES_MAX + 16);
             if (!d->carry)
-                return fail(d, diag, PL_ENOMEM, d->pos, "out of memory");
+                return pl__fit_fail(d, diag, PL_ENOMEM, d->pos, "out of memory");
         }
         size_t rest = n - used;
         if (rest > PL_FIT_MSG_BYTES_MAX + 16)
-            return fail(d, diag, PL_ELIMIT, d->pos, "record larger than %d bytes", PL_FIT_MSG_BYTES_MAX);
+            return pl__fit_fail(d, diag, PL_ELIMIT, d->pos, "record larger than %d bytes", PL_FIT_MSG_BYTES_MAX);
         memcpy(d->carry, p + used, rest);
         d->carry_len = (uint32_t)rest;
     }
@@ -1997,10 +1152,10 @@ int pl_fit_decoder_finish(struct pl_fit_decoder *d, struct pl_diag *diag)
     }
     uint64_t end = d->pos + d->carry_len;
     if (d->st == ST_HEADER && d->carry_len >= 12 && pl_fit_is_fit(d->carry, d->carry_len))
-        return fail(d, diag, PL_ETRUNCATED, end, "input ends at byte %llu, inside a FIT file header of %u bytes",
+        return pl__fit_fail(d, diag, PL_ETRUNCATED, end, "input ends at byte %llu, inside a FIT file header of %u bytes",
                     (unsigned long long)end, d->carry[0]);
     if (!d->any_segment)
-        return fail(d, diag, d->carry_len ? PL_ENOTFIT : PL_ETRUNCATED, 0,
+        return pl__fit_fail(d, diag, d->carry_len ? PL_ENOTFIT : PL_ETRUNCATED, 0,
                     d->carry_len ? "not a FIT file: %llu bytes, too short for a file header"
                                  : "empty input (%llu bytes)",
                     (unsigned long long)end);
@@ -2011,9 +1166,9 @@ int pl_fit_decoder_finish(struct pl_fit_decoder *d, struct pl_diag *diag)
     if (d->st == ST_HEADER) {
         /* A few bytes after the last segment, too short for a header. */
         if (d->options & PL_FIT_STRICT)
-            return fail(d, diag, PL_EFORMAT, d->pos, "%u bytes after the end of the FIT data at byte %llu",
+            return pl__fit_fail(d, diag, PL_EFORMAT, d->pos, "%u bytes after the end of the FIT data at byte %llu",
                         d->carry_len, (unsigned long long)d->pos);
-        warn(d, PL_EFORMAT, d->pos, "%u bytes after the end of the FIT data at byte %llu; ignored",
+        pl__fit_warn(d, PL_EFORMAT, d->pos, "%u bytes after the end of the FIT data at byte %llu; ignored",
              d->carry_len, (unsigned long long)d->pos);
         return 0;
     }
@@ -2031,9 +1186,9 @@ int pl_fit_decoder_finish(struct pl_fit_decoder *d, struct pl_diag *diag)
             d->carry_len = 2;
         } else {
             /* A record cut short, and no CRC after it. */
-            warn(d, PL_ETRUNCATED, d->pos, "no file CRC after the data that ends at byte %llu",
+            pl__fit_warn(d, PL_ETRUNCATED, d->pos, "no file CRC after the data that ends at byte %llu",
                  (unsigned long long)d->pos);
-            return fail(d, diag, PL_ETRUNCATED, d->pos,
+            return pl__fit_fail(d, diag, PL_ETRUNCATED, d->pos,
                         "input ends inside a record at byte %llu (%llu bytes of it present)",
                         (unsigned long long)d->pos, (unsigned long long)(end - d->pos));
         }
@@ -2045,10 +1200,10 @@ int pl_fit_decoder_finish(struct pl_fit_decoder *d, struct pl_diag *diag)
             /* The carried bytes were not folded into the CRC. */
             return check_crc(d, d->carry, diag);
         }
-        warn(d, PL_ETRUNCATED, d->pos, "no file CRC after the data that ends at byte %llu",
+        pl__fit_warn(d, PL_ETRUNCATED, d->pos, "no file CRC after the data that ends at byte %llu",
              (unsigned long long)d->pos);
         if (d->carry_len)
-            return fail(d, diag, PL_ETRUNCATED, d->pos, "input ends inside a record at byte %llu (%u bytes of it present)",
+            return pl__fit_fail(d, diag, PL_ETRUNCATED, d->pos, "input ends inside a record at byte %llu (%u bytes of it present)",
                         (unsigned long long)d->pos, d->carry_len);
         return 0;
     }
@@ -2057,21 +1212,21 @@ int pl_fit_decoder_finish(struct pl_fit_decoder *d, struct pl_diag *diag)
          * with the CRC of everything before it: a data size written
          * wrong, recovered (an error with PL_FIT_STRICT, as in pliant.h). */
         if (d->options & PL_FIT_STRICT)
-            return fail(d, diag, PL_EFORMAT, d->seg_start + 4,
+            return pl__fit_fail(d, diag, PL_EFORMAT, d->seg_start + 4,
                         "file header data size ends the data at byte %llu, but the input ends at byte %llu with the file CRC",
                         (unsigned long long)d->data_end, (unsigned long long)end);
-        warn(d, PL_EFORMAT, d->seg_start + 4,
+        pl__fit_warn(d, PL_EFORMAT, d->seg_start + 4,
              "file header data size ends the data at byte %llu, but the input ends at byte %llu with the file CRC; recovered",
              (unsigned long long)d->data_end, (unsigned long long)end);
         d->st = ST_CRC;
         return check_crc(d, d->carry, diag);
     }
     if (d->st == ST_CRC)
-        return fail(d, diag, PL_ETRUNCATED, end,
+        return pl__fit_fail(d, diag, PL_ETRUNCATED, end,
                     "input ends at byte %llu, before the file CRC at byte %llu",
                     (unsigned long long)end, (unsigned long long)d->data_end);
     if (d->st == ST_RECORDS)
-        return fail(d, diag, PL_ETRUNCATED, end,
+        return pl__fit_fail(d, diag, PL_ETRUNCATED, end,
                     "input ends at byte %llu, before the end of the data declared by the file header (byte %llu); every complete record before it was decoded",
                     (unsigned long long)end, (unsigned long long)d->data_end);
     return 0;
