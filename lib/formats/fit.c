@@ -158,7 +158,7 @@ void pl__fit_warn(struct pl_fit_decoder *d, int code, uint64_t off, const char *
 }
 
 int pl__fit_fail(struct pl_fit_decoder *d, struct pl_diag *diag, int code, uint64_t off,
-                const char *fmt, ...)
+                 const char *fmt, ...)
 {
     pl_diag_clear(&d->err_diag);
     d->err_diag.code = code;

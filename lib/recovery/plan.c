@@ -1026,42 +1026,6 @@ out:
     return rc;
 }
 
-/* A bump allocator for the rules pl_plan_make builds: freed in one call
- * with the plan. */
-struct pl__arena {
-    struct pl__arena *next;
-    size_t used, cap;
-    max_align_t data[];
-};
-
-void *pl__arena_alloc(struct pl__arena **a, size_t n)
-{
-    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    if (!*a || (*a)->cap - (*a)->used < n) {
-        size_t cap = n > 16384 ? n : 16384;
-        struct pl__arena *c = pl__malloc(sizeof *c + cap);
-        if (!c)
-            return NULL;
-        c->next = *a;
-        c->used = 0;
-        c->cap = cap;
-        *a = c;
-    }
-    void *p = (char *)(*a)->data + (*a)->used;
-    (*a)->used += n;
-    memset(p, 0, n);
-    return p;
-}
-
-void pl__arena_free(struct pl__arena *a)
-{
-    while (a) {
-        struct pl__arena *next = a->next;
-        pl__free(a);
-        a = next;
-    }
-}
-
 void pl_plan_release(struct pl_plan *plan)
 {
     if (!plan)

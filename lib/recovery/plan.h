@@ -9,6 +9,7 @@
 #ifndef PL_PLAN_H
 #define PL_PLAN_H
 
+#include "base/arena.h"
 #include "base/internal.h"
 
 /* Days before and after the plan's range whose triggers the planner
@@ -108,11 +109,8 @@ bool pl__constraint_matches(const struct pl__constraint *k, const struct pl__rou
 int pl__plan_rules(const struct pl__rules *rules, const struct pl_plan_input *in,
                    struct pl_plan *out, struct pl_diag *diag);
 
-/* pl_plan_make() builds the rules from the protocol in an arena kept in
- * plan->priv_ and freed by pl_plan_release(). Allocations are zeroed. */
-struct pl__arena;
-void *pl__arena_alloc(struct pl__arena **a, size_t n);
-void pl__arena_free(struct pl__arena *a);
+/* pl_plan_make() builds the rules from the protocol in an arena
+ * (lib/base/arena.h) kept in plan->priv_ and freed by pl_plan_release(). */
 
 /* True when a planned session's name says it is hard ("Intervals",
  * "Tempo run", "Long run"): lib/recovery/planstore.c. */

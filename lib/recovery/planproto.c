@@ -36,12 +36,12 @@ static int32_t minutes_up(uint32_t s)
 
 /* A routine as one entry of one rule schedules it: its covers are the
  * routine's and the rule's together. */
-static const struct pl__routine *view_routine(struct pl__arena **a, const struct pl_rule *ru,
+static const struct pl__routine *view_routine(struct pl__arena *a, const struct pl_rule *ru,
                                               const struct pl_routine *r)
 {
-    struct pl__routine *v = pl__arena_alloc(a, sizeof *v);
-    struct pl_plan_step *st = pl__arena_alloc(a, r->nsteps * sizeof *st + 1);
-    const char **cov = pl__arena_alloc(a, (r->ncovers + ru->ncovers) * sizeof *cov + 1);
+    struct pl__routine *v = pl__arena_array(a, 1, sizeof *v);
+    struct pl_plan_step *st = pl__arena_array(a, r->nsteps + 1, sizeof *st);
+    const char **cov = pl__arena_array(a, r->ncovers + ru->ncovers + 1, sizeof *cov);
     if (!v || !st || !cov)
         return NULL;
     v->id = r->id;
@@ -74,11 +74,11 @@ static const struct pl__routine *view_routine(struct pl__arena **a, const struct
     return v;
 }
 
-static bool view_constraint(struct pl__arena **a, const struct pl_constraint *c,
+static bool view_constraint(struct pl__arena *a, const struct pl_constraint *c,
                             const char *rule, struct pl__constraint *k)
 {
-    const char **ids = pl__arena_alloc(a, c->nroutines * sizeof *ids + 1);
-    const char **kinds = pl__arena_alloc(a, PL_ROUTINE_KIND_COUNT_ * sizeof *kinds);
+    const char **ids = pl__arena_array(a, c->nroutines + 1, sizeof *ids);
+    const char **kinds = pl__arena_array(a, PL_ROUTINE_KIND_COUNT_, sizeof *kinds);
     if (!ids || !kinds)
         return false;
     for (size_t i = 0; i < c->nroutines; i++)
@@ -98,7 +98,7 @@ static bool view_constraint(struct pl__arena **a, const struct pl_constraint *c,
     return true;
 }
 
-static int build_rules(const struct pl_protocol *p, struct pl__arena **a, struct pl__rules *out)
+static int build_rules(const struct pl_protocol *p, struct pl__arena *a, struct pl__rules *out)
 {
     size_t nr = pl_protocol_rule_count(p), nseg = 0, ncons = pl_protocol_constraint_count(p);
     for (size_t i = 0; i < nr; i++) {
@@ -106,14 +106,14 @@ static int build_rules(const struct pl_protocol *p, struct pl__arena **a, struct
         nseg += ru->nentries;
         ncons += ru->nconstraints;
     }
-    struct pl__rule *segs = pl__arena_alloc(a, nseg * sizeof *segs + 1);
-    struct pl__constraint *cons = pl__arena_alloc(a, ncons * sizeof *cons + 1);
+    struct pl__rule *segs = pl__arena_array(a, nseg + 1, sizeof *segs);
+    struct pl__constraint *cons = pl__arena_array(a, ncons + 1, sizeof *cons);
     if (!segs || !cons)
         return PL_ENOMEM;
     size_t ns = 0, nc = 0;
     for (size_t i = 0; i < nr; i++) {
         const struct pl_rule *ru = pl_protocol_rule(p, i);
-        const struct pl__routine **list = pl__arena_alloc(a, ru->nentries * sizeof *list + 1);
+        const struct pl__routine **list = pl__arena_array(a, ru->nentries + 1, sizeof *list);
         if (!list)
             return PL_ENOMEM;
         struct pl__rule *cur = NULL;
@@ -166,9 +166,9 @@ int pl_plan_make(const struct pl_protocol *p, const struct pl_plan_input *in,
     memset(out, 0, sizeof *out);
     if (!p || !in)
         return pl__diag(diag, PL_EINVAL, UINT64_MAX, "no protocol or no input");
-    struct pl__arena *a = NULL;
-    struct pl__rules *rules = pl__arena_alloc(&a, sizeof *rules);
-    int rc = rules ? build_rules(p, &a, rules) : PL_ENOMEM;
+    struct pl__arena *a = pl__arena_new();
+    struct pl__rules *rules = a ? pl__arena_array(a, 1, sizeof *rules) : NULL;
+    int rc = rules ? build_rules(p, a, rules) : PL_ENOMEM;
     if (rc != PL_OK) {
         pl__arena_free(a);
         return pl__diag(diag, rc, UINT64_MAX, "out of memory while planning");
