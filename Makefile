@@ -76,7 +76,7 @@ $(BUILD)/libpliant.a: $(LIB_OBJ)
 $(BUILD)/pliant: $(CLI_OBJ) $(BUILD)/libpliant.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpliant.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/helpers.h $(BUILD)/libpliant.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libpliant.a \
 		$(shell pkg-config --cflags --libs cmocka) $(LDLIBS)

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "pliant.h"
 
 /* FIT profile 21.217: record (20) fields used here. */
@@ -426,32 +428,13 @@ static void bad_workouts_are_refused(void **state)
     pl_fit_writer_free(w);
 }
 
-/* An allocator that fails the n-th call, to walk every failure path. */
-static int alloc_calls, alloc_fail_at;
-static void *fail_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return ++alloc_calls == alloc_fail_at ? NULL : malloc(n);
-}
-static void *fail_realloc(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    return ++alloc_calls == alloc_fail_at ? NULL : realloc(p, n);
-}
-static void std_free(void *ctx, void *p)
-{
-    (void)ctx;
-    free(p);
-}
-
 static void every_allocation_failure_is_reported_without_leaks(void **state)
 {
     (void)state;
-    static const struct pl_allocator a = { fail_malloc, fail_realloc, std_free, NULL };
     bool succeeded = false;
-    for (alloc_fail_at = 1; !succeeded && alloc_fail_at < 100; alloc_fail_at++) {
-        alloc_calls = 0;
-        pl_set_allocator(&a);
+    long fail_at = 1;
+    for (; !succeeded && fail_at < 100; fail_at++) {
+        th_alloc_fail_at(fail_at);
         /* small start so the buffer must grow */
         struct pl_fit_writer *w = pl_fit_writer_new(1 << 20);
         int rc = w ? PL_OK : PL_ENOMEM;
@@ -465,13 +448,13 @@ static void every_allocation_failure_is_reported_without_leaks(void **state)
         }
         if (w && rc == PL_OK)
             rc = pl_fit_writer_finish(w, NULL);
-        pl_set_allocator(NULL);
+        th_alloc_restore();
         assert_true(rc == PL_OK || rc == PL_ENOMEM);
         succeeded = rc == PL_OK;
         pl_fit_writer_free(w);
     }
     assert_true(succeeded);
-    assert_true(alloc_fail_at > 3);
+    assert_true(fail_at > 3);
 }
 
 int main(void)

@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "pliant.h"
 
 enum { DAY_S = 86400 };
@@ -499,36 +501,16 @@ static void options_out_of_range_are_refused(void **state)
     assert_null(pl_sim_kind_name(PL_SIM_KIND_COUNT_));
 }
 
-/* An allocator that fails the n-th call: every failure is reported as
- * PL_ENOMEM, and nothing leaks (the sanitizer build checks that). */
-static int alloc_calls, alloc_fail_at;
-static void *fail_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return ++alloc_calls == alloc_fail_at ? NULL : malloc(n);
-}
-static void *fail_realloc(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    return ++alloc_calls == alloc_fail_at ? NULL : realloc(p, n);
-}
-static void std_free(void *ctx, void *p)
-{
-    (void)ctx;
-    free(p);
-}
-
 static void allocation_failures_are_reported_without_leaks(void **state)
 {
     (void)state;
-    static const struct pl_allocator a = { fail_malloc, fail_realloc, std_free, NULL };
     struct pl_sim_options o;
     pl_sim_options_init(&o);
     o.single_s = 600;
     bool succeeded = false;
-    for (alloc_fail_at = 1; !succeeded && alloc_fail_at < 200; alloc_fail_at++) {
-        alloc_calls = 0;
-        pl_set_allocator(&a);
+    long fail_at = 1;
+    for (; !succeeded && fail_at < 200; fail_at++) {
+        th_alloc_fail_at(fail_at);
         struct pl_sim *s = NULL;
         struct pl_fit_writer *w = NULL;
         int rc = pl_sim_plan(&o, &s, NULL);
@@ -538,14 +520,14 @@ static void allocation_failures_are_reported_without_leaks(void **state)
         }
         if (rc == PL_OK)
             rc = pl_fit_writer_finish(w, NULL);
-        pl_set_allocator(NULL);
+        th_alloc_restore();
         assert_true(rc == PL_OK || rc == PL_ENOMEM);
         succeeded = rc == PL_OK;
         pl_fit_writer_free(w);
         pl_sim_free(s);
     }
     assert_true(succeeded);
-    assert_true(alloc_fail_at > 5);
+    assert_true(fail_at > 5);
 }
 
 int main(void)

@@ -14,6 +14,8 @@
 #include <math.h>
 
 #include <cmocka.h>
+
+#include "helpers.h"
 #include <expat.h>
 
 #include "render/svg.h"
@@ -374,39 +376,19 @@ static void bad_input_is_refused_with_a_reason(void **state)
     free(d);
 }
 
-/* Fail the N-th allocation, for every N until a run needs fewer. */
-static long fail_at, calls;
-static void *fail_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return ++calls == fail_at ? NULL : malloc(n);
-}
-static void *fail_realloc(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    return ++calls == fail_at ? NULL : realloc(p, n);
-}
-static void std_free(void *ctx, void *p)
-{
-    (void)ctx;
-    free(p);
-}
-
 static void every_failed_allocation_fails_cleanly(void **state)
 {
     (void)state;
     struct pl_day *d = history(400);
-    struct pl_allocator a = { fail_malloc, fail_realloc, std_free, NULL };
     bool finished = false;
-    for (fail_at = 1; !finished && fail_at < 1000; fail_at++) {
-        calls = 0;
+    for (long fail_at = 1; !finished && fail_at < 1000; fail_at++) {
         char *svg = (char *)1;
         size_t n = 1;
         struct pl_diag diag;
-        pl_set_allocator(&a);
+        th_alloc_fail_at(fail_at);
         int rc = pl_chart_svg(d, 400, NULL, &svg, &n, &diag);
-        pl_set_allocator(NULL);
-        finished = calls < fail_at;
+        th_alloc_restore();
+        finished = th_alloc_calls() < fail_at;
         if (finished) {
             assert_int_equal(rc, PL_OK);
             well_formed(svg, n);

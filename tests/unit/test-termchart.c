@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
+
 #include "pliant.h"
 
 /* Days from 2026-01-05 (a Monday): a weekly pattern, a race on day
@@ -236,39 +238,20 @@ static void sizes_out_of_range_and_unsorted_days_are_refused(void **state)
     free(d);
 }
 
-static long fail_at, calls;
-static void *fail_malloc(void *ctx, size_t n)
-{
-    (void)ctx;
-    return ++calls == fail_at ? NULL : malloc(n);
-}
-static void *fail_realloc(void *ctx, void *p, size_t n)
-{
-    (void)ctx;
-    return ++calls == fail_at ? NULL : realloc(p, n);
-}
-static void std_free(void *ctx, void *p)
-{
-    (void)ctx;
-    free(p);
-}
-
 static void every_failed_allocation_fails_cleanly(void **state)
 {
     (void)state;
     struct pl_day *d = history(100, 90);
-    struct pl_allocator a = { fail_malloc, fail_realloc, std_free, NULL };
     struct pl_chart_options o = opts(120, 30, true, true);
     bool finished = false;
-    for (fail_at = 1; !finished && fail_at < 1000; fail_at++) {
-        calls = 0;
+    for (long fail_at = 1; !finished && fail_at < 1000; fail_at++) {
         char *t = (char *)1;
         size_t n = 1;
         struct pl_diag diag;
-        pl_set_allocator(&a);
+        th_alloc_fail_at(fail_at);
         int rc = pl_chart_term(d, 100, &o, &t, &n, &diag);
-        pl_set_allocator(NULL);
-        finished = calls < fail_at;
+        th_alloc_restore();
+        finished = th_alloc_calls() < fail_at;
         if (finished) {
             assert_int_equal(rc, PL_OK);
             pl_free(t);
